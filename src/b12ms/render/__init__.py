@@ -1,0 +1,1 @@
+"""Renderers that turn engine outputs into text for people (terminal text, Markdown)."""
