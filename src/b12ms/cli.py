@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -33,7 +33,7 @@ app = typer.Typer(
 )
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     text = "text"
     json = "json"
     markdown = "markdown"
@@ -95,7 +95,8 @@ def assess(
     file: Annotated[str, typer.Argument(help="Patient snapshot JSON file, or - for standard input.")],
     output_format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
     as_of: Annotated[
-        str | None, typer.Option(help="Assessment date (YYYY-MM-DD); default: the snapshot's as_of, else today.")
+        str | None,
+        typer.Option(help="Assessment date (YYYY-MM-DD); default: the snapshot's as_of, else today."),
     ] = None,
 ) -> None:
     """Assess one person's B12 status from a snapshot (facts and lab results)."""

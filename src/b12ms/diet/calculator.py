@@ -98,9 +98,7 @@ class DietInput(_InputModel):
 
 def estimate_absorbed_ug(dose_ug: float, model: AbsorptionModel) -> float:
     """B12 absorbed from one meal or one tablet: saturable intrinsic-factor uptake plus diffusion."""
-    via_intrinsic_factor = min(
-        model.intrinsic_factor_fraction.value * dose_ug, model.intrinsic_factor_capacity.value
-    )
+    via_intrinsic_factor = min(model.intrinsic_factor_fraction.value * dose_ug, model.intrinsic_factor_capacity.value)
     return via_intrinsic_factor + model.passive_fraction.value * dose_ug
 
 
@@ -200,8 +198,7 @@ def _supplement_ug(supplement: Supplement, path: str, intakes: Intakes) -> float
         return [
             Problem(
                 f"{path}.dose_per_day.unit",
-                f"{supplement.dose_per_day.unit!r} is not a dose unit; "
-                f"use one of {', '.join(intakes.dose_units)}",
+                f"{supplement.dose_per_day.unit!r} is not a dose unit; use one of {', '.join(intakes.dose_units)}",
                 suggestion=names[hint] if hint else None,
             )
         ]
@@ -224,20 +221,14 @@ def _met(amount: float, target: float, *, unknown_part: bool) -> bool | None:
     return None if unknown_part else False
 
 
-def _notes(
-    intakes: Intakes, conditions: set[NoteCondition], items: Sequence[ItemResult]
-) -> tuple[NoteResult, ...]:
+def _notes(intakes: Intakes, conditions: set[NoteCondition], items: Sequence[ItemResult]) -> tuple[NoteResult, ...]:
     notes = [
-        NoteResult(id=n.id, text=n.text, references=n.references)
-        for n in intakes.notes
-        if n.applies_when in conditions
+        NoteResult(id=n.id, text=n.text, references=n.references) for n in intakes.notes if n.applies_when in conditions
     ]
     for caveat in intakes.food_caveats:
         paths = tuple(i.path for i in items if caveat.id in i.caveats)
         if paths:
-            notes.append(
-                NoteResult(id=caveat.id, text=caveat.text, references=caveat.references, items=paths)
-            )
+            notes.append(NoteResult(id=caveat.id, text=caveat.text, references=caveat.references, items=paths))
     return tuple(notes)
 
 
@@ -275,6 +266,7 @@ def compute_diet(diet: DietInput, foods: FoodTable, intakes: Intakes) -> DietRes
         items.append(
             ItemResult(
                 path=path,
+                meal_index=meal_index,
                 meal=diet.meals[meal_index].name,
                 query=item.food,
                 ndb_no=food.ndb_no,
@@ -286,9 +278,7 @@ def compute_diet(diet: DietInput, foods: FoodTable, intakes: Intakes) -> DietRes
                 grams=round(grams, 2),
                 b12_ug_per_100g=food.b12_ug_per_100g,
                 b12_ug=None if b12 is None else _ug(b12),
-                caveats=tuple(
-                    c.id for c in intakes.food_caveats if c.applies_to(food.ndb_no, food.food_group)
-                ),
+                caveats=tuple(c.id for c in intakes.food_caveats if c.applies_to(food.ndb_no, food.food_group)),
             )
         )
 
@@ -339,9 +329,7 @@ def compute_diet(diet: DietInput, foods: FoodTable, intakes: Intakes) -> DietRes
         total_b12_ug=_ug(food_ug + supplement_ug),
         incomplete=incomplete,
         not_analysed=tuple(
-            NotAnalysedItem(path=i.path, ndb_no=i.ndb_no, description=i.description)
-            for i in items
-            if i.b12_ug is None
+            NotAnalysedItem(path=i.path, ndb_no=i.ndb_no, description=i.description) for i in items if i.b12_ug is None
         ),
         absorbed_b12_ug=AbsorptionSummary(
             from_food=_ug(absorbed_food),
@@ -380,6 +368,7 @@ def compute_diet(diet: DietInput, foods: FoodTable, intakes: Intakes) -> DietRes
             food_table=FoodSourceResult(
                 reference=intakes.food_source.reference,
                 name=intakes.food_source.name,
+                short_name=intakes.food_source.short_name,
                 file=foods.source,
                 sha256=foods.sha256,
             ),

@@ -170,6 +170,8 @@ class SearchHit:
 @dataclass(frozen=True, slots=True)
 class _QueryWord:
     word: str
+    forms: frozenset[str]
+    """The indexed words it stands for: itself, or the words it is a prefix or misspelling of."""
     positions: frozenset[int]
     weight: float
     guessed: bool
@@ -181,9 +183,7 @@ class SearchIndex:
     It knows descriptions and sort keys only, so it stays independent of the food model.
     """
 
-    def __init__(
-        self, descriptions: Sequence[str], tie_breakers: Sequence[str], vocabulary: SearchVocabulary
-    ) -> None:
+    def __init__(self, descriptions: Sequence[str], tie_breakers: Sequence[str], vocabulary: SearchVocabulary) -> None:
         if len(descriptions) != len(tie_breakers):
             raise ValueError("one tie-breaker per description")
         self._tie_breakers = tuple(tie_breakers)
@@ -210,12 +210,13 @@ class SearchIndex:
     def _match_word(self, word: str) -> _QueryWord:
         exact = self._postings.get(word)
         if exact is not None:
-            return _QueryWord(word, exact, self._rarity(len(exact)), guessed=False)
+            return _QueryWord(word, frozenset((word,)), exact, self._rarity(len(exact)), guessed=False)
         similar = self._words_starting_with(word) if len(word) >= _MIN_PREFIX_LENGTH else []
         if not similar:
             similar = difflib.get_close_matches(word, self._sorted_vocabulary, n=3, cutoff=0.8)
         positions = frozenset().union(*(self._postings[w] for w in similar))
-        return _QueryWord(word, positions, _PARTIAL_WEIGHT * self._rarity(len(positions)), guessed=True)
+        weight = _PARTIAL_WEIGHT * self._rarity(len(positions))
+        return _QueryWord(word, frozenset(similar), positions, weight, guessed=True)
 
     def _words_starting_with(self, prefix: str) -> list[str]:
         start = bisect.bisect_left(self._sorted_vocabulary, prefix)
@@ -229,15 +230,15 @@ class SearchIndex:
     def search(self, text: str, limit: int = 10) -> list[SearchHit]:
         """Descriptions containing at least one query word, best first (see the module docstring)."""
         words = [self._match_word(w) for w in self.query_words(text)]
-        query_set = {w.word for w in words}
+        query_forms = frozenset().union(*(w.forms for w in words))
         candidates: set[int] = set().union(*(w.positions for w in words))
         ranked: list[tuple[tuple[int, float, int, int, str], SearchHit]] = []
         for position in candidates:
             matched = [w for w in words if position in w.positions]
             food_words = self._words[position]
             score = sum(w.weight for w in matched)
-            starts_with_query_word = 0 if food_words and food_words[0] in query_set else 1
-            extra_words = len(set(food_words) - query_set)
+            starts_with_query_word = 0 if food_words and food_words[0] in query_forms else 1
+            extra_words = len(set(food_words) - query_forms)
             key = (-len(matched), -score, starts_with_query_word, extra_words, self._tie_breakers[position])
             hit = SearchHit(
                 position=position,

@@ -103,9 +103,7 @@ class FoodMatch:
 class FoodTable:
     """All foods by NDB number, with word search. Immutable once built."""
 
-    def __init__(
-        self, foods: tuple[Food, ...], vocabulary: SearchVocabulary, *, sha256: str, source: str
-    ) -> None:
+    def __init__(self, foods: tuple[Food, ...], vocabulary: SearchVocabulary, *, sha256: str, source: str) -> None:
         self._foods = foods
         self._by_ndb = {food.ndb_no: food for food in foods}
         if len(self._by_ndb) != len(foods):
@@ -174,15 +172,18 @@ class FoodTable:
         return food
 
     def _ambiguity_problem(self, text: str, path: str) -> Problem:
-        matches = self.search(text, limit=_CANDIDATES_SHOWN)
+        full_count = len(self._index.positions_with_all_words(text))
+        matches = self.search(text, limit=max(full_count, _CANDIDATES_SHOWN))
+        if full_count > 1:
+            # List only foods holding every word: a partial match is no answer to "which one?".
+            matches = [m for m in matches if not m.missing_words and not m.guessed_words]
+        matches = matches[:_CANDIDATES_SHOWN]
         if not matches:
             return Problem(path, f"no food matches {text!r}; try other words or an NDB number")
         listed = "; ".join(m.food.label for m in matches)
-        full_count = len(self._index.positions_with_all_words(text))
         if full_count > 1:
-            message = (
-                f"{text!r} matches {full_count} foods; give the NDB number of the one you mean: {listed}"
-            )
+            message = f"{text!r} matches {full_count} foods; give the NDB number of the one you mean: "
+            message += listed + ("; …" if full_count > len(matches) else "")
         else:
             message = f"no food contains every word of {text!r} exactly; closest: {listed}"
         return Problem(path, message, suggestion=matches[0].food.ndb_no)
@@ -223,17 +224,13 @@ class _RowReader:
         if grams is None:
             return None
         if grams == 0 or not description.strip():
-            raise KnowledgeError(
-                f"{self.where(column)}: a portion needs a weight above 0 g and a description"
-            )
+            raise KnowledgeError(f"{self.where(column)}: a portion needs a weight above 0 g and a description")
         return Portion(grams, " ".join(description.split()))
 
     def food(self, row: list[str], line: int) -> Food:
         self.line = line
         if len(row) != len(_COLUMNS):
-            raise KnowledgeError(
-                f"{self.file_name} line {line}: expected {len(_COLUMNS)} columns, found {len(row)}"
-            )
+            raise KnowledgeError(f"{self.file_name} line {line}: expected {len(_COLUMNS)} columns, found {len(row)}")
         ndb_no, description, group = row[0], row[1].strip(), row[2].strip()
         if len(ndb_no) != 5 or not ndb_no.isdigit():
             raise KnowledgeError(f"{self.where('ndb_no')}: {ndb_no!r} must be 5 digits (keep leading zeros)")

@@ -265,9 +265,7 @@ def _find_unit(table: dict[str, _Unit], name: str) -> tuple[str, _Unit] | None:
     return None
 
 
-def load_intakes(
-    path: Path = DEFAULT_INTAKES_PATH, *, known_reference_ids: Collection[str] | None = None
-) -> Intakes:
+def load_intakes(path: Path = DEFAULT_INTAKES_PATH, *, known_reference_ids: Collection[str] | None = None) -> Intakes:
     """Read and validate ``intakes.toml``; problems raise :class:`KnowledgeError` naming the entry."""
     try:
         raw_bytes = path.read_bytes()
@@ -278,14 +276,10 @@ def load_intakes(
     try:
         intakes = Intakes.model_validate(data)
     except ValidationError as error:
-        faults = "; ".join(
-            f"{field_path(e['loc']) or '(file)'}: {e['msg']}" for e in error.errors(include_url=False)
-        )
+        faults = "; ".join(f"{field_path(e['loc']) or '(file)'}: {e['msg']}" for e in error.errors(include_url=False))
         raise KnowledgeError(f"{path}: {faults}") from None
     if known_reference_ids is not None:
         dangling = sorted(intakes.reference_ids() - set(known_reference_ids))
         if dangling:
-            raise KnowledgeError(
-                f"{path}: cites reference ids not in the bibliography: {', '.join(dangling)}"
-            )
+            raise KnowledgeError(f"{path}: cites reference ids not in the bibliography: {', '.join(dangling)}")
     return intakes

@@ -31,6 +31,7 @@ class _OutputModel(BaseModel):
 
 class ItemResult(_OutputModel):
     path: str = Field(description="Where the item is in the input, e.g. meals[0].items[2]")
+    meal_index: int
     meal: str
     query: str = Field(description="The `food` text as given")
     ndb_no: str
@@ -102,6 +103,7 @@ class NoteResult(_OutputModel):
 class FoodSourceResult(_OutputModel):
     reference: str
     name: str
+    short_name: str
     file: str
     sha256: str
 

@@ -23,7 +23,9 @@ def compute_cb12(facts: Facts, readable: Readable, kb: Knowledge, trace: Trace) 
     missing = [m for m in _MARKERS if m not in facts.latest]
     if missing:
         return Cb12Result(
-            computable=False, value=None, category=None,
+            computable=False,
+            value=None,
+            category=None,
             reason=f"needs all four markers; missing {', '.join(missing)} (no 2- or 3-marker variants: unverified)",
         )
     unread = [m for m in _MARKERS if m not in readable.usable]
@@ -34,18 +36,21 @@ def compute_cb12(facts: Facts, readable: Readable, kb: Knowledge, trace: Trace) 
     values = {}
     for marker in _MARKERS:
         reading = readable.usable[marker]
-        assert reading.canonical is not None  # noqa: S101 - quantitative markers
+        if reading.canonical is None:
+            return Cb12Result(computable=False, value=None, category=None, reason=f"{marker} has no value")
         values[marker] = reading.canonical  # canonical units match model.units (checked on load)
     if values["mma"] <= 0 or values["homocysteine"] <= 0:
         return Cb12Result(computable=False, value=None, category=None, reason="MMA and homocysteine must be above 0")
     age_factor = model.age_numerator / (1 + (facts.snapshot.age / model.age_scale) ** model.age_exponent)
-    score = math.log10(
-        (values["active_b12"] * values["total_b12"]) / (values["mma"] * values["homocysteine"])
-    ) - age_factor
+    score = (
+        math.log10((values["active_b12"] * values["total_b12"]) / (values["mma"] * values["homocysteine"])) - age_factor
+    )
     category = next(c for c in model.categories if c.contains(score))  # classify before rounding
     score = round(score, 3)
     trace.finding("cb12", f"cB12 {score:+.2f}: {category.label.lower()} (research index, not NICE).")
     return Cb12Result(
-        computable=True, value=score, category=category.id,
+        computable=True,
+        value=score,
+        category=category.id,
         reason="research index (Fedosov), not part of NICE NG239; age factor unverified",
     )

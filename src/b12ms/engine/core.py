@@ -33,7 +33,10 @@ def _report_inputs(facts: Facts, trace: Trace) -> None:
             f"{unknown.path}: {unknown.name!r} is not a {unknown.kind} b12ms knows, so no rule used it{hint}",
         )
     for old in facts.superseded:
-        trace.finding("labs.latest", f"{old.analyte} of {old.date} (labs[{old.index}]) was superseded by a later result.")
+        trace.finding(
+            "labs.latest",
+            f"{old.analyte} of {old.date} (labs[{old.index}]) was superseded by a later result.",
+        )
 
 
 def _missing_facts(facts: Facts, trace: Trace) -> None:

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
+from b12ms.engine.snapshot import LabResult, PatientSnapshot
 from b12ms.errors import InputError, Problem
 from b12ms.inputs import closest
 from b12ms.knowledge import Knowledge
 from b12ms.knowledge.schema import VocabularyKind
-from b12ms.knowledge.units import clean_float
-from b12ms.engine.snapshot import LabResult, PatientSnapshot
+from b12ms.knowledge.units import clean_float, pretty_unit
 
 Band = Literal["low", "indeterminate", "normal"]
 
@@ -120,14 +120,17 @@ def _read_lab(kb: Knowledge, index: int, lab: LabResult, problems: list[Problem]
     fact = kb.unit_fact(analyte_id, lab.unit)
     if fact is None:
         accepted = ", ".join(kb.unit_codes(analyte_id))
-        hint = closest(lab.unit, kb.unit_codes(analyte_id), cutoff=0.5)
-        problems.append(Problem(f"{path}.unit", f"{lab.unit!r} is not a unit for {analyte_id} (accepted: {accepted})", hint))
+        hint = closest(lab.unit, kb.unit_codes(analyte_id), cutoff=0.75)
+        problems.append(
+            Problem(f"{path}.unit", f"{lab.unit!r} is not a unit for {analyte_id} (accepted: {accepted})", hint)
+        )
         return None
 
     canonical = clean_float(lab.value * fact.to_canonical)
     window = analyte.plausible
-    assert window is not None  # guaranteed for quantitative analytes by the schema  # noqa: S101
-    canonical_unit = analyte.canonical_unit
+    if window is None:  # the schema requires a window for quantitative analytes
+        raise ValueError(f"analyte {analyte_id} has no plausibility window")
+    canonical_unit = pretty_unit(analyte.canonical_unit or "")
     if not window.low <= canonical <= window.high:
         suggestion = None
         for code in kb.unit_codes(analyte_id):
@@ -136,13 +139,16 @@ def _read_lab(kb: Knowledge, index: int, lab: LabResult, problems: list[Problem]
                 continue
             converted = clean_float(lab.value * other.to_canonical)
             if window.low <= converted <= window.high:
-                suggestion = f"{lab.value:g} {code} = {_fmt(converted)} {canonical_unit}"
+                suggestion = f"{lab.value:g} {pretty_unit(code)} = {_fmt(converted)} {canonical_unit}"
                 break
+        given = f"{lab.value:g} {pretty_unit(fact.code)}"
+        if fact.code != analyte.canonical_unit:
+            given += f" (= {_fmt(canonical)} {canonical_unit})"
         problems.append(
             Problem(
                 f"{path}.value",
-                f"{lab.value:g} {fact.code} (= {_fmt(canonical)} {canonical_unit}) is outside the plausible "
-                f"range for {analyte_id} ({window.low:g} to {window.high:g} {canonical_unit}); check the unit",
+                f"{given} is outside the plausible range for {analyte_id} "
+                f"({window.low:g} to {window.high:g} {canonical_unit}); check the unit",
                 suggestion,
             )
         )
@@ -153,7 +159,17 @@ def _read_lab(kb: Knowledge, index: int, lab: LabResult, problems: list[Problem]
     ref_low = clean_float(ref.low * fact.to_canonical) if ref and ref.low is not None else None
     ref_high = clean_float(ref.high * fact.to_canonical) if ref and ref.high is not None else None
     return Reading(
-        index, analyte_id, lab.date, lab.value, fact.code, None, canonical, fact.band_id, band_value, ref_low, ref_high
+        index,
+        analyte_id,
+        lab.date,
+        lab.value,
+        fact.code,
+        None,
+        canonical,
+        fact.band_id,
+        band_value,
+        ref_low,
+        ref_high,
     )
 
 

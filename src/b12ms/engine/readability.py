@@ -37,8 +37,8 @@ def _b12_treatment_affects(use: SupplementUse, sample: date, kb: Knowledge) -> b
         return False
     if use.last_taken is None:
         return True  # no last dose given: still taking it
-    window_id = "b12_treatment_window_oral" if use.route in ("oral", "sublingual") else (
-        "b12_treatment_window_intramuscular"
+    window_id = (
+        "b12_treatment_window_oral" if use.route in ("oral", "sublingual") else ("b12_treatment_window_intramuscular")
     )
     return (sample - use.last_taken).days <= kb.limit(window_id)
 
@@ -86,8 +86,10 @@ def decide_readability(facts: Facts, kb: Knowledge, trace: Trace) -> Readable:
         for use in biotin_uses:
             if _biotin_affects(use, reading.date, kb):
                 readable.drop(analyte, "biotin_interference")
-                dose = "dose not given, treated as possibly high-dose" if use.dose_mg_per_day is None else (
-                    f"{use.dose_mg_per_day:g} mg/day"
+                dose = (
+                    "dose not given, treated as possibly high-dose"
+                    if use.dose_mg_per_day is None
+                    else (f"{use.dose_mg_per_day:g} mg/day")
                 )
                 trace.flag("biotin_interference", f"{analyte} of {reading.date}")
                 trace.finding(

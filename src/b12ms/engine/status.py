@@ -21,7 +21,8 @@ _RESULT_ANALYTES = ("total_b12", "active_b12", "mma", "homocysteine")
 
 def band_of(reading: Reading, kb: Knowledge) -> Band:
     """NICE band of a B12 marker: below the low cut-off low; above the normal cut-off normal."""
-    assert reading.band_id is not None and reading.band_value is not None  # noqa: S101 - set for B12 markers
+    if reading.band_id is None or reading.band_value is None:
+        raise ValueError(f"{reading.analyte} has no NICE band")  # callers only band B12 markers
     band = kb.bands[reading.band_id]
     if reading.band_value < band.low_below:
         return "low"
@@ -31,7 +32,8 @@ def band_of(reading: Reading, kb: Knowledge) -> Band:
 
 
 def _raised(reading: Reading, default_limit_id: str, kb: Knowledge) -> bool:
-    assert reading.canonical is not None  # noqa: S101 - metabolites are quantitative
+    if reading.canonical is None:
+        return False
     limit = reading.ref_high if reading.ref_high is not None else kb.limit(default_limit_id)
     return reading.canonical > limit
 
@@ -55,7 +57,10 @@ def _combined_band(readable: Readable, kb: Knowledge, trace: Trace) -> tuple[Ban
     active = readable.usable.get("active_b12")
     total_band = band_of(total, kb) if total else None
     active_band = band_of(active, kb) if active else None
-    for reading, band, rule in ((total, total_band, "band.total_b12"), (active, active_band, "band.active_b12")):
+    for reading, band, rule in (
+        (total, total_band, "band.total_b12"),
+        (active, active_band, "band.active_b12"),
+    ):
         if reading is not None and band is not None:
             nice = kb.bands[reading.band_id or ""]
             trace.finding(
@@ -74,7 +79,12 @@ def _combined_band(readable: Readable, kb: Knowledge, trace: Trace) -> tuple[Ban
 
 
 def _apply_modifiers(
-    band: Band | None, total_band: Band | None, active_band: Band | None, facts: Facts, kb: Knowledge, trace: Trace
+    band: Band | None,
+    total_band: Band | None,
+    active_band: Band | None,
+    facts: Facts,
+    kb: Knowledge,
+    trace: Trace,
 ) -> Band | None:
     terms = facts.terms
     # Rests on total B12 alone: an active B12 that is itself low is not lowered by these conditions.
@@ -103,8 +113,11 @@ def _apply_modifiers(
 def _nitrous_oxide_status(band: Band | None, readable: Readable, kb: Knowledge, trace: Trace) -> Status:
     mma = readable.usable.get("mma")
     hcy = readable.usable.get("homocysteine")
-    raised = [r.analyte for r, lim in ((mma, "mma_upper_default"), (hcy, "homocysteine_upper_default"))
-              if r is not None and _raised(r, lim, kb)]
+    raised = [
+        r.analyte
+        for r, lim in ((mma, "mma_upper_default"), (hcy, "homocysteine_upper_default"))
+        if r is not None and _raised(r, lim, kb)
+    ]
     if raised:
         trace.finding("modifier.nitrous_oxide", f"Nitrous oxide with raised {' and '.join(raised)}: deficiency likely.")
         return "deficiency_likely"

@@ -29,7 +29,17 @@ THRESHOLD_WORKING_UNITS = MappingProxyType(
 )
 
 REQUIRED_ANALYTES = frozenset(
-    {"total_b12", "active_b12", "mma", "homocysteine", "folate", "mcv", "haemoglobin", "egfr", "if_antibodies"}
+    {
+        "total_b12",
+        "active_b12",
+        "mma",
+        "homocysteine",
+        "folate",
+        "mcv",
+        "haemoglobin",
+        "egfr",
+        "if_antibodies",
+    }
 )
 
 REQUIRED_FLAGS = frozenset(

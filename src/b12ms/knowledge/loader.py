@@ -70,9 +70,7 @@ def _records(model: type[R], rows: Iterable[Any], where: str) -> list[R]:
         try:
             out.append(model.model_validate(row))
         except ValidationError as error:
-            details = "; ".join(
-                f"{'.'.join(str(p) for p in e['loc']) or 'entry'}: {e['msg']}" for e in error.errors()
-            )
+            details = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'entry'}: {e['msg']}" for e in error.errors())
             raise KnowledgeError(f"{where}: entry {label!r}: {details}") from None
     return out
 
@@ -189,8 +187,10 @@ def load_knowledge(data_dir: Path | None = None) -> Knowledge:
     references = _load_references(data_dir)
     known = set(references)
 
-    analytes = _by_id(_records(Analyte, _read_toml(data_dir / "analytes.toml").get("analyte", []), "analytes.toml"),
-                      "analytes.toml")
+    analytes = _by_id(
+        _records(Analyte, _read_toml(data_dir / "analytes.toml").get("analyte", []), "analytes.toml"),
+        "analytes.toml",
+    )
     check_references(analytes.values(), known, "analytes.toml")
     _require(analytes, contract.REQUIRED_ANALYTES, "analytes", "analytes.toml")
 
@@ -228,7 +228,9 @@ def load_knowledge(data_dir: Path | None = None) -> Knowledge:
     _require(flags, contract.REQUIRED_FLAGS, "flags", "rules.toml")
     _require(rules, contract.REQUIRED_RULES, "rules", "rules.toml")
     _require(management, contract.REQUIRED_MANAGEMENT, "management options", "rules.toml")
-    status_wording = _by_id(_records(Wording, raw_rules.get("status", []), "rules.toml [status]"), "rules.toml [status]")
+    status_wording = _by_id(
+        _records(Wording, raw_rules.get("status", []), "rules.toml [status]"), "rules.toml [status]"
+    )
     urgency_wording = _by_id(
         _records(Wording, raw_rules.get("urgency", []), "rules.toml [urgency]"), "rules.toml [urgency]"
     )
@@ -271,9 +273,7 @@ def load_knowledge(data_dir: Path | None = None) -> Knowledge:
         _term_lookup=MappingProxyType(
             {k: MappingProxyType(_term_lookup(v.values(), f"vocabulary.toml [{k}]")) for k, v in terms.items()}
         ),
-        _role_members=MappingProxyType(
-            {role: frozenset(t.id for t in all_terms if role in t.roles) for role in roles}
-        ),
+        _role_members=MappingProxyType({role: frozenset(t.id for t in all_terms if role in t.roles) for role in roles}),
     )
 
 

@@ -139,9 +139,7 @@ class Analyte(Record):
         return self
 
 
-VocabularyKind = Literal[
-    "symptom", "sign", "condition", "surgery", "medication", "supplement", "exposure", "diet"
-]
+VocabularyKind = Literal["symptom", "sign", "condition", "surgery", "medication", "supplement", "exposure", "diet"]
 
 
 class Term(Record):

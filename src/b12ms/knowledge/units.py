@@ -10,13 +10,14 @@ Mass and molar units are bridged with the analyte's molar mass from ``analytes.t
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from b12ms.errors import KnowledgeError
 
-__all__ = ["UnitConverter", "clean_float", "registry"]
+__all__ = ["UnitConverter", "clean_float", "pretty_unit", "registry"]
 
 
 def clean_float(value: float) -> float:
@@ -24,12 +25,17 @@ def clean_float(value: float) -> float:
     return float(f"{value:.12g}")
 
 
+def pretty_unit(code: str) -> str:
+    """Unit codes are ASCII (UCUM style: ``umol/L``); people read ``µmol/L``."""
+    return re.sub(r"(?<![A-Za-z])u(?=(mol|g)\b)", "µ", code)
+
+
 @lru_cache(maxsize=1)
 def registry(definitions: str) -> Any:
     """The one pint registry, built from ``units.txt`` (cached per definitions text)."""
     import pint  # deferred: pint costs ~100 ms to import and only the loader needs it
 
-    ureg = pint.UnitRegistry(None, autoconvert_offset_to_baseunit=False)
+    ureg: Any = pint.UnitRegistry(None, autoconvert_offset_to_baseunit=False)
     try:
         ureg.load_definitions(definitions.splitlines())
     except Exception as error:  # pint raises several unrelated types for bad definitions

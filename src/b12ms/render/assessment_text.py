@@ -112,16 +112,26 @@ def render_markdown(a: Assessment, kb: Knowledge) -> str:
     if a.missing:
         out.append("- **Not given:** " + ", ".join(m.replace("_", " ") for m in a.missing))
     if a.labs:
-        out += ["", "## Results", "", "| Test | Date | Value | Converted | Band | Read |", "|---|---|---|---|---|---|"]
+        out += [
+            "",
+            "## Results",
+            "",
+            "| Test | Date | Value | Converted | Band | Read |",
+            "|---|---|---|---|---|---|",
+        ]
         for lab in a.labs:
             value = lab.result or f"{lab.value:g} {lab.unit}"
             converted = f"{lab.canonical_value:.4g} {lab.canonical_unit}" if lab.canonical_value is not None else ""
             read = "yes" if lab.used else "no (" + ", ".join(lab.not_read_because) + ")"
-            out.append(f"| {analyte_label(kb, lab.analyte)} | {lab.date} | {value} | {converted} | {lab.band or ''} | {read} |")
+            out.append(
+                f"| {analyte_label(kb, lab.analyte)} | {lab.date} | {value} | {converted} | {lab.band or ''} | {read} |"
+            )
     if a.flags:
         out += ["", "## Flags", ""]
         for flag in a.flags:
-            out.append(f"- **{flag.severity}: {kb.flags[flag.id].title}.** {flag.message} [{', '.join(flag.references)}]")
+            out.append(
+                f"- **{flag.severity}: {kb.flags[flag.id].title}.** {flag.message} [{', '.join(flag.references)}]"
+            )
     if a.management:
         out += ["", "## Options to discuss with your clinician", ""]
         for item in a.management:
@@ -134,6 +144,11 @@ def render_markdown(a: Assessment, kb: Knowledge) -> str:
     for ref in _all_references(a):
         out.append(f"- [{ref}] {reference_line(kb, ref)}")
     v = a.versions
-    out += ["", f"_b12ms {v.b12ms} · knowledge {v.knowledge} ({v.knowledge_sha256[:12]}) · as of {a.as_of}._", "",
-            f"_{DISCLAIMER}_", ""]
+    out += [
+        "",
+        f"_b12ms {v.b12ms} · knowledge {v.knowledge} ({v.knowledge_sha256[:12]}) · as of {a.as_of}._",
+        "",
+        f"_{DISCLAIMER}_",
+        "",
+    ]
     return "\n".join(out)

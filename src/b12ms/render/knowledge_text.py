@@ -32,7 +32,7 @@ def knowledge_summary(kb: Knowledge) -> dict[str, Any]:
 
 
 def _rows(kb: Knowledge) -> list[tuple[str, str, str, str, str]]:
-    rows = []
+    rows: list[tuple[str, str, str, str, str]] = []
     for band in kb.bands.values():
         rows.append(
             (
@@ -45,7 +45,13 @@ def _rows(kb: Knowledge) -> list[tuple[str, str, str, str, str]]:
         )
     for t in kb.thresholds.values():
         rows.append(
-            (t.id, f"{_COMPARISON[t.comparison]} {t.value:g} {t.unit}", t.basis, ", ".join(t.references), t.meaning)
+            (
+                t.id,
+                f"{_COMPARISON[t.comparison]} {t.value:g} {t.unit}",
+                t.basis,
+                ", ".join(t.references),
+                t.meaning,
+            )
         )
     return rows
 
@@ -65,7 +71,13 @@ def render_knowledge_rich(kb: Knowledge) -> Any:
 
 
 def knowledge_markdown(kb: Knowledge) -> str:
-    lines = [f"# {kb.title} {kb.version}", "", f"sha256 `{kb.sha256}`", "", "| id | value | basis | references | meaning |",
-             "|---|---|---|---|---|"]
+    lines = [
+        f"# {kb.title} {kb.version}",
+        "",
+        f"sha256 `{kb.sha256}`",
+        "",
+        "| id | value | basis | references | meaning |",
+        "|---|---|---|---|---|",
+    ]
     lines += [f"| {' | '.join(row)} |" for row in _rows(kb)]
     return "\n".join(lines) + "\n"

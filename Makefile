@@ -1,0 +1,52 @@
+# b12ms: two commands do everything on a fresh machine.
+#   make run   - create .venv, install, run the main job
+#   make test  - install what the tests need, then lint, format check, type check, all tests
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
+
+.PHONY: run test lint typecheck unit docs docs-check bench clean
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "b12ms needs Python 3.11 or newer"'
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --upgrade pip
+
+# Reinstall only when the package metadata changes.
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(PIP) install -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(PIP) install -e '.[dev]'
+	touch $@
+
+run: $(VENV)/.installed-run
+	@echo "b12ms: assessing examples/ms-vegan-metformin.json (see README for more examples)"
+	$(BIN)/b12ms assess examples/ms-vegan-metformin.json
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(VENV)/.installed-dev
+	$(BIN)/mypy
+
+docs: $(VENV)/.installed-dev
+	$(BIN)/python scripts/generate_docs.py
+
+docs-check: $(VENV)/.installed-dev
+	$(BIN)/python scripts/generate_docs.py --check
+
+unit: $(VENV)/.installed-dev
+	$(BIN)/pytest
+
+test: lint typecheck docs-check unit
+
+bench: $(VENV)/.installed-dev
+	$(BIN)/python benchmarks/engine_speed.py
+	$(BIN)/python benchmarks/cli_startup.py
+
+clean:
+	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache .hypothesis
