@@ -75,7 +75,15 @@ def knowledge_reference() -> str:
     return "\n".join(out) + "\n"
 
 
+def claims_reference() -> str:
+    from b12ms.knowledge import load_knowledge
+    from b12ms.render.claims_markdown import claims_document
+
+    return claims_document(load_knowledge())
+
+
 GENERATORS: dict[str, Callable[[], str]] = {
+    "claims.md": claims_reference,
     "cli-reference.md": cli_reference,
     "knowledge-reference.md": knowledge_reference,
 }

@@ -153,3 +153,141 @@ def knowledge(
 
 def main() -> None:
     app()
+
+
+# --- evidence: claims, forms, references ---------------------------------------------------------
+
+
+@app.command()
+def claims(
+    words: Annotated[
+        list[str] | None, typer.Argument(help="Words to search for; or 'show ID' for one claim in full.")
+    ] = None,
+    output_format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+) -> None:
+    """Graded claims about B12 and MS: verdict, certainty, explanation, sources, citation check."""
+    from b12ms.claims import claim_json, get_claim, render_claims_rich, search_claims
+
+    words = words or []
+    try:
+        kb = _knowledge()
+        if len(words) == 2 and words[0] == "show":
+            found = [get_claim(kb, words[1])]
+            full = True
+        else:
+            found = search_claims(kb, " ".join(words))
+            full = False
+    except B12msError as error:
+        _fail(error)
+    if output_format is Format.json:
+        import json
+
+        payload = [claim_json(c, kb) for c in found]
+        document: Any = payload[0] if full else {"knowledge": kb.version, "count": len(payload), "claims": payload}
+        typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
+    elif output_format is Format.markdown:
+        from b12ms.render.claims_markdown import claims_markdown
+
+        typer.echo(claims_markdown(found, kb))
+    else:
+        _console().print(render_claims_rich(found, kb, full=full))
+
+
+@app.command()
+def forms(
+    output_format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+) -> None:
+    """Forms and routes of B12 and its safety facts, graded, beside what guidelines say."""
+    from b12ms.render.evidence_text import forms_json, render_forms_rich
+
+    try:
+        kb = _knowledge()
+    except B12msError as error:
+        _fail(error)
+    if output_format is Format.text:
+        _console().print(render_forms_rich(kb))
+    else:
+        import json
+
+        typer.echo(json.dumps(forms_json(kb), indent=2, ensure_ascii=False))
+
+
+@app.command()
+def references(
+    output_format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+) -> None:
+    """The bibliography every rule, flag, option and claim cites."""
+    from b12ms.render.evidence_text import references_json, render_references_rich
+
+    try:
+        kb = _knowledge()
+    except B12msError as error:
+        _fail(error)
+    if output_format is Format.text:
+        _console().print(render_references_rich(kb))
+    else:
+        import json
+
+        typer.echo(json.dumps(references_json(kb), indent=2, ensure_ascii=False))
+
+
+# --- diet ------------------------------------------------------------------------------------------
+
+foods_app = typer.Typer(help="The USDA SR26 food table (B12, folate, copper per 100 g).", no_args_is_help=True)
+app.add_typer(foods_app, name="foods")
+
+
+@foods_app.command("search")
+def foods_search(
+    text: Annotated[list[str], typer.Argument(help="Words describing the food, e.g. sardines canned in oil.")],
+    limit: Annotated[int, typer.Option(min=1, max=100, help="How many foods to list.")] = 10,
+    output_format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+) -> None:
+    """Find foods by words (USDA abbreviations such as CKD, CND, W/ and WHL are understood)."""
+    from b12ms.diet import load_food_table
+
+    query = " ".join(text)
+    matches = load_food_table().search(query, limit=limit)
+    if output_format is Format.json:
+        import json
+
+        rows = [
+            {"ndb_no": m.food.ndb_no, "description": m.food.description, "b12_ug_per_100g": m.food.b12_ug_per_100g}
+            for m in matches
+        ]
+        typer.echo(json.dumps({"query": query, "foods": rows}, indent=2))
+        return
+    if not matches:
+        typer.echo(f"No food matches {query!r}.")
+        return
+    for m in matches:
+        b12 = "not analysed" if m.food.b12_ug_per_100g is None else f"{m.food.b12_ug_per_100g:g} µg B12/100 g"
+        typer.echo(f"{m.food.ndb_no}  {m.food.description}  ({b12})")
+
+
+@app.command()
+def diet(
+    file: Annotated[str, typer.Argument(help="Diet JSON file, or - for standard input.")],
+    output_format: Annotated[
+        Format, typer.Option("--format", "-f", help="Output format (text or json).")
+    ] = Format.text,
+) -> None:
+    """How much B12 a day of eating gives, against the UK, US and EU reference intakes."""
+    from b12ms.diet import DietInput, compute_diet, load_food_table, load_intakes, render_diet_text
+    from b12ms.engine.assessment import Versions
+    from b12ms.inputs import validate_input
+    from b12ms.knowledge.loader import DATA_DIR, content_sha256, knowledge_version
+
+    try:
+        plan = validate_input(DietInput, _read_json(file))
+        result = compute_diet(plan, load_food_table(), load_intakes())
+    except B12msError as error:
+        _fail(error)
+    versions = Versions(
+        b12ms=__version__, knowledge=knowledge_version(DATA_DIR), knowledge_sha256=content_sha256(DATA_DIR)
+    )
+    result = result.model_copy(update={"versions": versions})
+    if output_format is Format.json:
+        typer.echo(result.model_dump_json(indent=2))
+    else:
+        typer.echo(render_diet_text(result))

@@ -521,6 +521,15 @@ def test_intakes_cite_only_known_references() -> None:
         load_intakes(known_reference_ids=ids)
 
 
+def test_every_reference_the_intakes_cite_is_in_the_bibliography() -> None:
+    ids = {
+        entry["id"]
+        for path in (DEFAULT_INTAKES_PATH.parent / "references").glob("*.toml")
+        for entry in tomllib.loads(path.read_text("utf-8")).get("reference", [])
+    }
+    assert load_intakes().reference_ids() <= ids
+
+
 def test_a_broken_intakes_file_names_the_entry(tmp_path: Path) -> None:
     text = DEFAULT_INTAKES_PATH.read_text("utf-8").replace("value = 0.01", "value = 0.6", 1)
     broken = tmp_path / "intakes.toml"

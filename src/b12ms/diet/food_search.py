@@ -38,9 +38,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import ValidationError, field_validator
 
 from b12ms.errors import KnowledgeError
+from b12ms.inputs import field_path
+from b12ms.knowledge.base import Record, RefIds
 
 __all__ = [
     "SearchHit",
@@ -54,14 +56,13 @@ __all__ = [
 _PARTIAL_WEIGHT = 0.5  # a prefix or spelling guess counts half as much as an exact word
 _MIN_PREFIX_LENGTH = 3  # "eg" would match half the table; "egg" is a real word
 _SPLIT = re.compile(r"[^a-z0-9%]+")
+_MEMO_LIMIT = 50_000  # distinct tokens remembered; the table has ~6,000, the rest come from queries
 
 
-class SearchVocabulary(BaseModel):
+class SearchVocabulary(Record):
     """The abbreviation, synonym and stop-word tables from ``abbreviations.toml``."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    references: tuple[str, ...] = Field(min_length=1)
+    references: RefIds
     words: dict[str, str]
     prefixes: dict[str, str]
     synonyms: dict[str, str]
@@ -74,6 +75,22 @@ class SearchVocabulary(BaseModel):
             if key != key.upper() or not value.strip() or value != value.lower():
                 raise ValueError(f"{key!r} = {value!r}: keys must be upper case, values lower-case words")
         return table
+
+    @field_validator("synonyms")
+    @classmethod
+    def _synonyms_are_lower_case(cls, table: dict[str, str]) -> dict[str, str]:
+        for key, value in table.items():
+            if key != key.lower() or value != value.lower() or not key.isalpha() or not value.isalpha():
+                raise ValueError(f"{key!r} = {value!r}: synonyms must be single lower-case words")
+        return table
+
+    @field_validator("stop_words")
+    @classmethod
+    def _stop_words_are_lower_case(cls, words: frozenset[str]) -> frozenset[str]:
+        wrong = sorted(w for w in words if w != w.lower() or not w.isalpha())
+        if wrong:
+            raise ValueError(f"stop words must be lower-case words: {', '.join(wrong)}")
+        return words
 
 
 def load_search_vocabulary(path: Path) -> SearchVocabulary:
@@ -88,7 +105,8 @@ def load_search_vocabulary(path: Path) -> SearchVocabulary:
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise KnowledgeError(f"{path}: cannot read the search vocabulary: {error}") from None
     except ValidationError as error:
-        raise KnowledgeError(f"{path}: invalid search vocabulary: {error}") from None
+        faults = "; ".join(f"{field_path(e['loc'])}: {e['msg']}" for e in error.errors(include_url=False))
+        raise KnowledgeError(f"{path}: invalid search vocabulary: {faults}") from None
 
 
 def reduce_plural(word: str) -> str:
@@ -134,7 +152,9 @@ class _Normaliser:
         for token in _SPLIT.split(folded):
             words = self._token_words.get(token)
             if words is None:
-                words = self._token_words[token] = self._words_for_token(token)
+                words = self._words_for_token(token)
+                if len(self._token_words) < _MEMO_LIMIT:  # queries must not grow it without bound
+                    self._token_words[token] = words
             out.extend(words)
         return tuple(out)
 

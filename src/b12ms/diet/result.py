@@ -11,6 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from b12ms.engine.assessment import Versions
+
 __all__ = [
     "AbsorptionSummary",
     "DietResult",
@@ -132,3 +134,6 @@ class DietResult(_OutputModel):
     targets: tuple[TargetResult, ...]
     notes: tuple[NoteResult, ...]
     provenance: Provenance
+    versions: Versions | None = Field(
+        None, description="b12ms and knowledge versions and content hash, set by the adapter that ran the check"
+    )

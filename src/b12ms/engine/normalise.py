@@ -133,10 +133,12 @@ def _read_lab(kb: Knowledge, index: int, lab: LabResult, problems: list[Problem]
     canonical_unit = pretty_unit(analyte.canonical_unit or "")
     if not window.low <= canonical <= window.high:
         suggestion = None
-        for code in kb.unit_codes(analyte_id):
-            other = kb.unit_fact(analyte_id, code)
-            if other is None or code == fact.code:
-                continue
+        # Prefer a unit of the same family as the one typed (ng/L -> ng/mL before nmol/L): a slip
+        # of prefix is far more common than a slip between mass and molar units.
+        others = [kb.unit_fact(analyte_id, code) for code in kb.unit_codes(analyte_id) if code != fact.code]
+        candidates = sorted((o for o in others if o is not None), key=lambda o: o.family != fact.family)
+        for other in candidates:
+            code = other.code
             converted = clean_float(lab.value * other.to_canonical)
             if window.low <= converted <= window.high:
                 suggestion = f"{lab.value:g} {pretty_unit(code)} = {_fmt(converted)} {canonical_unit}"

@@ -35,33 +35,14 @@ Grade = Literal["high", "moderate", "low", "very_low"]
 """Certainty of the evidence behind a verdict (GRADE wording)."""
 AuditStatus = Literal["verified", "wrong_source_details", "not_found", "topic_mismatch", "contradicts_claim"]
 Topic = Literal[
-    "b12_biology",
-    "ms_biology",
-    "ms_mimic",
-    "b12_levels_in_ms",
-    "homocysteine_mma",
-    "ms_mechanism",
-    "treatment_effect",
-    "causes_of_deficiency",
-    "testing",
-    "forms_and_doses",
-    "routes",
-    "diet",
-    "safety",
-    "testimony",
-    "who_should_supplement",
-]
+    "b12_biology", "ms_biology", "ms_mimic", "b12_levels_in_ms", "homocysteine_mma", "ms_mechanism",
+    "treatment_effect", "causes_of_deficiency", "testing", "forms_and_doses", "routes", "diet", "safety",
+    "testimony", "who_should_supplement",
+]  # fmt: skip
 SafetyTopic = Literal[
-    "no_upper_limit",
-    "injection_side_effects",
-    "folate_masking",
-    "hypokalaemia",
-    "leber_optic_neuropathy",
-    "kidney_disease",
-    "acne",
-    "biotin_lab_tests",
-    "test_before_treatment",
-]
+    "no_upper_limit", "injection_side_effects", "folate_masking", "hypokalaemia", "leber_optic_neuropathy",
+    "kidney_disease", "acne", "biotin_lab_tests", "test_before_treatment",
+]  # fmt: skip
 RouteName = Literal["oral", "sublingual", "intramuscular", "diet"]
 
 GUIDELINE_SEED = "guideline"

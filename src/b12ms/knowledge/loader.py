@@ -34,7 +34,7 @@ from b12ms.knowledge.schema import (
 )
 from b12ms.knowledge.units import UnitConverter, registry
 
-__all__ = ["DATA_DIR", "content_sha256", "load_knowledge"]
+__all__ = ["DATA_DIR", "content_sha256", "knowledge_version", "load_knowledge"]
 
 DATA_DIR = Path(__file__).parent / "data"
 R = TypeVar("R", bound=BaseModel)
@@ -51,6 +51,14 @@ def content_sha256(data_dir: Path) -> str:
         digest.update(path.read_bytes())
         digest.update(b"\0")
     return digest.hexdigest()
+
+
+def knowledge_version(data_dir: Path) -> str:
+    """The knowledge version alone, for adapters that need it without loading everything."""
+    version = _read_toml(data_dir / "knowledge.toml").get("version")
+    if not isinstance(version, str):
+        raise KnowledgeError("knowledge.toml: 'version' must be a string")
+    return version
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -142,7 +150,8 @@ def _unit_facts(
             same_family = [b for b in own_bands if conv.same_dimension(expr, b.unit, where)]
             band = same_family[0] if same_family else (own_bands[0] if own_bands else None)
             to_band = conv.factor(expr, band.unit, where, molar) if band else None
-            fact = UnitFact(analyte.id, unit.code, to_canonical, band.id if band else None, to_band)
+            family = conv.dimension(expr, where)
+            fact = UnitFact(analyte.id, unit.code, family, to_canonical, band.id if band else None, to_band)
             for spelling in (unit.code, *unit.aliases):
                 for key in {spelling, spelling.lower()}:
                     existing = facts.get((analyte.id, key))
@@ -248,6 +257,9 @@ def load_knowledge(data_dir: Path | None = None) -> Knowledge:
     from b12ms.knowledge.evidence import load_evidence  # the evidence half has its own schema
 
     evidence = load_evidence(data_dir, known)
+    from b12ms.diet.intakes import load_intakes  # validated here so a dangling id fails every load
+
+    load_intakes(data_dir / "intakes.toml", known_reference_ids=known)
 
     return Knowledge(
         version=meta["version"],

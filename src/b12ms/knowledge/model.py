@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from b12ms.knowledge.base import Reference
+from b12ms.knowledge.evidence import Evidence
 from b12ms.knowledge.schema import (
     Analyte,
     BandSet,
@@ -25,12 +25,14 @@ from b12ms.knowledge.schema import (
     Wording,
 )
 
-_SEPARATORS = re.compile(r"[\s\-'’]+")
+_SEPARATORS = re.compile(r"[\s\-]+")
+_APOSTROPHES = re.compile(r"['’]")
 
 
 def normalise_term(text: str) -> str:
-    """How names are matched: case-insensitive; spaces, hyphens, apostrophes count as ``_``."""
-    return _SEPARATORS.sub("_", text.strip().lower()).strip("_")
+    """How names are matched: case-insensitive; spaces and hyphens count as ``_``; apostrophes
+    are dropped, so "Crohn's disease" finds ``crohns_disease``."""
+    return _SEPARATORS.sub("_", _APOSTROPHES.sub("", text.strip().lower())).strip("_")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +41,7 @@ class UnitFact:
 
     analyte: str
     code: str
+    family: str
     to_canonical: float
     band_id: str | None
     to_band_unit: float | None
@@ -63,7 +66,7 @@ class Knowledge:
     dose_units_to_mg: Mapping[str, float]
     status_wording: Mapping[str, Wording]
     urgency_wording: Mapping[str, Wording]
-    evidence: Any = None
+    evidence: Evidence
     _analyte_lookup: Mapping[str, str] = field(default_factory=dict, repr=False)
     _unit_lookup: Mapping[tuple[str, str], UnitFact] = field(default_factory=dict, repr=False)
     _term_lookup: Mapping[VocabularyKind, Mapping[str, str]] = field(default_factory=dict, repr=False)

@@ -55,6 +55,10 @@ class UnitConverter:
         except Exception as error:  # pint: UndefinedUnitError, DefinitionSyntaxError, ...
             raise KnowledgeError(f"{where}: unit {expression!r} is not defined in units.txt ({error})") from None
 
+    def dimension(self, expression: str, where: str) -> str:
+        """The dimension of a unit as text (``[mass] / [length] ** 3``), to group unit families."""
+        return str(self.parse(expression, where).dimensionality)
+
     def same_dimension(self, a: str, b: str, where: str) -> bool:
         return bool(self.parse(a, where).dimensionality == self.parse(b, where).dimensionality)
 
