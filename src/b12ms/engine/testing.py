@@ -9,20 +9,13 @@ from b12ms.knowledge import Knowledge
 
 
 def risk_factors(facts: Facts, kb: Knowledge) -> list[str]:
-    """NICE common risk factors present, in the order: diet, conditions, surgery, medicines, exposures."""
+    """NICE common risk factors present: diet, then conditions, surgery, medicines and exposures,
+    each group sorted by id so the answer does not depend on the order the person typed them."""
     risk = kb.with_role("nice_risk_factor")
-    ordered = [facts.diet] if facts.diet else []
-    for kind, names in (
-        ("condition", facts.snapshot.conditions),
-        ("surgery", facts.snapshot.surgery),
-        ("medication", facts.snapshot.medications),
-        ("exposure", facts.snapshot.exposures),
-    ):
-        for name in names:
-            term = kb.find_term(kind, name)  # type: ignore[arg-type]
-            if term and term not in ordered:
-                ordered.append(term)
-    return [t for t in ordered if t in risk]
+    ordered = [facts.diet] if facts.diet in risk else []
+    for kind in ("condition", "surgery", "medication", "exposure"):
+        ordered += sorted(t for t in facts.terms & risk if t in kb.terms[kind] and t not in ordered)
+    return [t for t in ordered if t is not None]
 
 
 def testing_advice(facts: Facts, kb: Knowledge, trace: Trace, blood_count_signs: list[str]) -> Testing:

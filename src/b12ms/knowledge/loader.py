@@ -118,6 +118,7 @@ def check_references(records: Iterable[BaseModel], known: set[str], where: str) 
 
 def _load_references(data_dir: Path) -> dict[str, Reference]:
     out: dict[str, Reference] = {}
+    origin: dict[str, str] = {}
     files = sorted((data_dir / "references").glob("*.toml"))
     if not files:
         raise KnowledgeError("references/: no bibliography files found")
@@ -125,8 +126,9 @@ def _load_references(data_dir: Path) -> dict[str, Reference]:
         where = f"references/{path.name}"
         for ref in _records(Reference, _read_toml(path).get("reference", []), where):
             if ref.id in out:
-                raise KnowledgeError(f"{where}: duplicate reference id {ref.id!r}")
+                raise KnowledgeError(f"{where}: duplicate reference id {ref.id!r} (first defined in {origin[ref.id]})")
             out[ref.id] = ref
+            origin[ref.id] = where
     return out
 
 
