@@ -291,3 +291,110 @@ def diet(
         typer.echo(result.model_dump_json(indent=2))
     else:
         typer.echo(render_diet_text(result))
+
+
+# --- history (the local store) --------------------------------------------------------------------
+
+history_app = typer.Typer(help="Saved results over time, per person, in a local SQLite file.", no_args_is_help=True)
+app.add_typer(history_app, name="history")
+
+DbOption = Annotated[
+    str | None, typer.Option("--db", help="Database file or SQLAlchemy URL; default: the user's data folder.")
+]
+
+
+def _open_store(db: str | None) -> Any:
+    from b12ms.store import default_db_url, open_store
+
+    if db is None:
+        url = default_db_url()
+    elif "://" in db:
+        url = db
+    else:
+        url = f"sqlite:///{Path(db).expanduser().resolve()}"
+    return open_store(url)
+
+
+@history_app.command("add")
+def history_add(
+    file: Annotated[str, typer.Argument(help="Patient snapshot JSON file, or - for standard input.")],
+    person: Annotated[str, typer.Option("--person", help="Display name (a pseudonym is fine).")],
+    db: DbOption = None,
+) -> None:
+    """Assess a snapshot and save it, with its results, to a person's history."""
+    from b12ms.engine import PatientSnapshot
+    from b12ms.inputs import validate_input
+    from b12ms.store.commands import add_to_history
+
+    try:
+        snapshot = validate_input(PatientSnapshot, _read_json(file))
+        kb = _knowledge()
+        with _open_store(db) as store:
+            added = add_to_history(store, person, snapshot, kb, snapshot.as_of or date.today())
+    except B12msError as error:
+        _fail(error)
+    if added.person_created:
+        typer.echo(f"new person: {added.person.display_name}")
+    typer.echo(f"saved assessment {added.saved.id} ({added.saved.status}, as of {added.saved.as_of})")
+
+
+@history_app.command("list")
+def history_list(
+    person: Annotated[str | None, typer.Option("--person", help="Only this person.")] = None,
+    db: DbOption = None,
+) -> None:
+    """List people and their saved assessments."""
+    from b12ms.store.commands import history_listing
+
+    try:
+        with _open_store(db) as store:
+            listing = history_listing(store, person)
+    except B12msError as error:
+        _fail(error)
+    if not listing:
+        typer.echo("No one is in the history yet (b12ms history add FILE --person NAME).")
+    for who, saved in listing:
+        typer.echo(f"{who.display_name}: {len(saved)} saved assessment(s)")
+        for item in saved:
+            typer.echo(f"  #{item.id}  as of {item.as_of}  {item.status}  ({item.urgency})")
+
+
+@history_app.command("export")
+def history_export(
+    output: Annotated[Path, typer.Option("-o", "--output", help="File to write (JSON).")],
+    person: Annotated[str | None, typer.Option("--person", help="Only this person.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Export the history (everyone, or one person) as a versioned JSON document."""
+    from b12ms.store.commands import export_history_text
+
+    try:
+        with _open_store(db) as store:
+            text = export_history_text(store, person)
+    except B12msError as error:
+        _fail(error)
+    output.write_text(text, encoding="utf-8")
+    typer.echo(f"wrote {output}")
+
+
+@history_app.command("import")
+def history_import(
+    file: Annotated[str, typer.Argument(help="A JSON document made by `b12ms history export`, or -.")],
+    db: DbOption = None,
+) -> None:
+    """Import an exported history; identical records are not duplicated; all or nothing."""
+    from b12ms.store.commands import import_history_text
+
+    try:
+        text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
+        with _open_store(db) as store:
+            summary = import_history_text(store, text, source=file)
+    except FileNotFoundError:
+        _fail(InputError(f"file not found: {file}"))
+    except B12msError as error:
+        _fail(error)
+    typer.echo(
+        f"imported {summary.people_added} new and {summary.people_matched} known people, "
+        f"{summary.assessments_added} assessments ({summary.assessments_skipped} already present), "
+        f"{summary.lab_results_added} results ({summary.lab_results_skipped} already present)"
+    )

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from b12ms.engine.assessment import Assessment
+from b12ms.engine.assessment import Assessment, LabReading
 from b12ms.knowledge import Knowledge
+from b12ms.knowledge.units import pretty_unit
 from b12ms.render.labels import analyte_label, reference_line, references_used, term_label
 
 _SEVERITY_STYLE = {"critical": "bold white on red", "warning": "bold yellow", "info": "cyan"}
@@ -17,6 +18,21 @@ DISCLAIMER = (
     "b12ms informs a conversation with a clinician; it does not diagnose or prescribe. "
     "Regimens are shown as the guideline or licence states them."
 )
+
+
+def _result_cell(lab: LabReading) -> str:
+    if lab.result is not None:
+        return lab.result
+    text = f"{lab.value:g} {pretty_unit(lab.unit or '')}"
+    if lab.canonical_value is not None and lab.unit != lab.canonical_unit:
+        text += f"\n= {lab.canonical_value:.4g} {pretty_unit(lab.canonical_unit or '')}"
+    return text
+
+
+def _reading_cell(lab: LabReading) -> str:
+    if not lab.used:
+        return "not read: " + ", ".join(r.replace("_", " ") for r in lab.not_read_because)
+    return lab.band or "used"
 
 
 def _all_references(a: Assessment) -> list[str]:
@@ -28,6 +44,7 @@ def _all_references(a: Assessment) -> list[str]:
 def render_rich(a: Assessment, kb: Knowledge) -> Any:
     """A Rich renderable group for ``Console.print``."""
     from rich.console import Group
+    from rich.padding import Padding
     from rich.panel import Panel
     from rich.table import Table
     from rich.text import Text
@@ -55,24 +72,24 @@ def render_rich(a: Assessment, kb: Knowledge) -> Any:
 
     if a.labs:
         labs = Table(title="Results", title_justify="left", expand=False)
-        for column in ("Test", "Date", "Value", "Converted", "Band", "Read?"):
-            labs.add_column(column)
+        labs.add_column("Test", ratio=3)
+        labs.add_column("Date", no_wrap=True, min_width=10)
+        labs.add_column("Result", ratio=3)
+        labs.add_column("Reading", ratio=3)
         for lab in a.labs:
-            value = lab.result or f"{lab.value:g} {lab.unit}"
-            converted = f"{lab.canonical_value:.4g} {lab.canonical_unit}" if lab.canonical_value is not None else ""
-            read = "yes" if lab.used else "no: " + ", ".join(r.replace("_", " ") for r in lab.not_read_because)
-            labs.add_row(analyte_label(kb, lab.analyte), str(lab.date), value, converted, lab.band or "", read)
+            labs.add_row(analyte_label(kb, lab.analyte), str(lab.date), _result_cell(lab), _reading_cell(lab))
         parts.append(labs)
 
     for flag in a.flags:
         title = kb.flags[flag.id].title
         parts.append(Text.assemble((f"[{flag.severity}] {title}", _SEVERITY_STYLE[flag.severity])))
-        parts.append(Text(f"  {flag.message} [{', '.join(flag.references)}]"))
+        parts.append(Padding(Text(f"{flag.message} [{', '.join(flag.references)}]"), (0, 0, 0, 2)))
 
     if a.management:
         parts.append(Text("\nOptions to discuss with your clinician", style="bold underline"))
         for item in a.management:
-            parts.append(Text(f"• {kb.management[item.id].title}: {item.text} [{', '.join(item.references)}]"))
+            line = f"{kb.management[item.id].title}: {item.text} [{', '.join(item.references)}]"
+            parts.append(Padding(Text(f"• {line}"), (0, 0, 0, 0)))
 
     parts.append(Text("\nReasons (for your clinician)", style="bold underline"))
     for finding in a.findings:
@@ -120,12 +137,8 @@ def render_markdown(a: Assessment, kb: Knowledge) -> str:
             "|---|---|---|---|---|---|",
         ]
         for lab in a.labs:
-            value = lab.result or f"{lab.value:g} {lab.unit}"
-            converted = f"{lab.canonical_value:.4g} {lab.canonical_unit}" if lab.canonical_value is not None else ""
-            read = "yes" if lab.used else "no (" + ", ".join(lab.not_read_because) + ")"
-            out.append(
-                f"| {analyte_label(kb, lab.analyte)} | {lab.date} | {value} | {converted} | {lab.band or ''} | {read} |"
-            )
+            result = _result_cell(lab).replace("\n", " ")
+            out.append(f"| {analyte_label(kb, lab.analyte)} | {lab.date} | {result} | {_reading_cell(lab)} |")
     if a.flags:
         out += ["", "## Flags", ""]
         for flag in a.flags:
