@@ -39,6 +39,17 @@ class Format(StrEnum):
     markdown = "markdown"
 
 
+class TextOrJson(StrEnum):
+    text = "text"
+    json = "json"
+
+
+def _emit_json(payload: Any) -> None:
+    import json
+
+    typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+
+
 def _fail(error: B12msError) -> NoReturn:
     if isinstance(error, InputError):
         for problem in error.problems:
@@ -142,9 +153,7 @@ def knowledge(
     except B12msError as error:
         _fail(error)
     if output_format is Format.json:
-        import json
-
-        typer.echo(json.dumps(knowledge_summary(kb), indent=2, ensure_ascii=False))
+        _emit_json(knowledge_summary(kb))
     elif output_format is Format.markdown:
         typer.echo(knowledge_markdown(kb))
     else:
@@ -180,11 +189,8 @@ def claims(
     except B12msError as error:
         _fail(error)
     if output_format is Format.json:
-        import json
-
         payload = [claim_json(c, kb) for c in found]
-        document: Any = payload[0] if full else {"knowledge": kb.version, "count": len(payload), "claims": payload}
-        typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
+        _emit_json(payload[0] if full else {"knowledge": kb.version, "count": len(payload), "claims": payload})
     elif output_format is Format.markdown:
         from b12ms.render.claims_markdown import claims_markdown
 
@@ -193,42 +199,36 @@ def claims(
         _console().print(render_claims_rich(found, kb, full=full))
 
 
+def _knowledge_view(output_format: TextOrJson, rich_view: Any, json_view: Any) -> None:
+    """Render a view of the knowledge (text for people, JSON for programs)."""
+    try:
+        kb = _knowledge()
+    except B12msError as error:
+        _fail(error)
+    if output_format is TextOrJson.json:
+        _emit_json(json_view(kb))
+    else:
+        _console().print(rich_view(kb))
+
+
 @app.command()
 def forms(
-    output_format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    output_format: Annotated[TextOrJson, typer.Option("--format", "-f", help="Output format.")] = TextOrJson.text,
 ) -> None:
     """Forms and routes of B12 and its safety facts, graded, beside what guidelines say."""
     from b12ms.render.evidence_text import forms_json, render_forms_rich
 
-    try:
-        kb = _knowledge()
-    except B12msError as error:
-        _fail(error)
-    if output_format is Format.text:
-        _console().print(render_forms_rich(kb))
-    else:
-        import json
-
-        typer.echo(json.dumps(forms_json(kb), indent=2, ensure_ascii=False))
+    _knowledge_view(output_format, render_forms_rich, forms_json)
 
 
 @app.command()
 def references(
-    output_format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    output_format: Annotated[TextOrJson, typer.Option("--format", "-f", help="Output format.")] = TextOrJson.text,
 ) -> None:
     """The bibliography every rule, flag, option and claim cites."""
     from b12ms.render.evidence_text import references_json, render_references_rich
 
-    try:
-        kb = _knowledge()
-    except B12msError as error:
-        _fail(error)
-    if output_format is Format.text:
-        _console().print(render_references_rich(kb))
-    else:
-        import json
-
-        typer.echo(json.dumps(references_json(kb), indent=2, ensure_ascii=False))
+    _knowledge_view(output_format, render_references_rich, references_json)
 
 
 # --- diet ------------------------------------------------------------------------------------------
@@ -241,21 +241,19 @@ app.add_typer(foods_app, name="foods")
 def foods_search(
     text: Annotated[list[str], typer.Argument(help="Words describing the food, e.g. sardines canned in oil.")],
     limit: Annotated[int, typer.Option(min=1, max=100, help="How many foods to list.")] = 10,
-    output_format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    output_format: Annotated[TextOrJson, typer.Option("--format", "-f", help="Output format.")] = TextOrJson.text,
 ) -> None:
     """Find foods by words (USDA abbreviations such as CKD, CND, W/ and WHL are understood)."""
     from b12ms.diet import load_food_table
 
     query = " ".join(text)
     matches = load_food_table().search(query, limit=limit)
-    if output_format is Format.json:
-        import json
-
+    if output_format is TextOrJson.json:
         rows = [
             {"ndb_no": m.food.ndb_no, "description": m.food.description, "b12_ug_per_100g": m.food.b12_ug_per_100g}
             for m in matches
         ]
-        typer.echo(json.dumps({"query": query, "foods": rows}, indent=2))
+        _emit_json({"query": query, "foods": rows})
         return
     if not matches:
         typer.echo(f"No food matches {query!r}.")
@@ -268,9 +266,7 @@ def foods_search(
 @app.command()
 def diet(
     file: Annotated[str, typer.Argument(help="Diet JSON file, or - for standard input.")],
-    output_format: Annotated[
-        Format, typer.Option("--format", "-f", help="Output format (text or json).")
-    ] = Format.text,
+    output_format: Annotated[TextOrJson, typer.Option("--format", "-f", help="Output format.")] = TextOrJson.text,
 ) -> None:
     """How much B12 a day of eating gives, against the UK, US and EU reference intakes."""
     from b12ms.diet import DietInput, compute_diet, load_food_table, load_intakes, render_diet_text
@@ -287,7 +283,7 @@ def diet(
         b12ms=__version__, knowledge=knowledge_version(DATA_DIR), knowledge_sha256=content_sha256(DATA_DIR)
     )
     result = result.model_copy(update={"versions": versions})
-    if output_format is Format.json:
+    if output_format is TextOrJson.json:
         typer.echo(result.model_dump_json(indent=2))
     else:
         typer.echo(render_diet_text(result))
