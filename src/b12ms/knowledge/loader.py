@@ -181,6 +181,12 @@ def _vocabulary(raw: dict[str, Any]) -> tuple[dict[str, str], dict[VocabularyKin
     return roles, terms
 
 
+def _only_tables(raw: dict[str, Any], allowed: set[str], where: str) -> None:
+    unknown = sorted(set(raw) - allowed)
+    if unknown:
+        raise KnowledgeError(f"{where}: unknown top-level keys {unknown} (allowed: {sorted(allowed)})")
+
+
 def _require(present: Iterable[str], required: frozenset[str], what: str, where: str) -> None:
     missing = sorted(required - set(present))
     if missing:
@@ -191,6 +197,7 @@ def load_knowledge(data_dir: Path | None = None) -> Knowledge:
     """Read, validate and cross-check the knowledge base in ``data_dir`` (default: the package's)."""
     data_dir = data_dir or DATA_DIR
     meta = _read_toml(data_dir / "knowledge.toml")
+    _only_tables(meta, {"version", "title", "scope", "reviewed", "dose_units"}, "knowledge.toml")
     for key in ("version", "title"):
         if not isinstance(meta.get(key), str):
             raise KnowledgeError(f"knowledge.toml: {key!r} must be a string")
@@ -206,6 +213,7 @@ def load_knowledge(data_dir: Path | None = None) -> Knowledge:
     _require(analytes, contract.REQUIRED_ANALYTES, "analytes", "analytes.toml")
 
     raw_thresholds = _read_toml(data_dir / "thresholds.toml")
+    _only_tables(raw_thresholds, {"band", "threshold", "cb12"}, "thresholds.toml")
     bands = _by_id(_records(BandSet, raw_thresholds.get("band", []), "thresholds.toml [band]"), "thresholds.toml")
     thresholds = _by_id(_records(Threshold, raw_thresholds.get("threshold", []), "thresholds.toml"), "thresholds.toml")
     cb12 = _records(Cb12Model, [raw_thresholds.get("cb12", {})], "thresholds.toml [cb12]")[0]
