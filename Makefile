@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: run test lint typecheck unit docs docs-check bench clean
+.PHONY: run test system-deps lint typecheck unit docs docs-check bench clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "b12ms needs Python 3.11 or newer"'
@@ -42,7 +42,11 @@ docs-check: $(VENV)/.installed-dev
 unit: $(VENV)/.installed-dev
 	$(BIN)/pytest
 
-test: lint typecheck docs-check unit
+# Debian packages the tests need (Chromium, poppler, WeasyPrint's libraries, Java), when missing.
+system-deps:
+	bash scripts/system-deps.sh
+
+test: system-deps lint typecheck docs-check unit
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/engine_speed.py

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 from b12ms._version import __version__
-from b12ms.errors import B12msError, InputError
+from b12ms.errors import B12msError, ConfigError, InputError
 
 if TYPE_CHECKING:
     from b12ms.knowledge import Knowledge
@@ -394,3 +394,32 @@ def history_import(
         f"{summary.assessments_added} assessments ({summary.assessments_skipped} already present), "
         f"{summary.lab_results_added} results ({summary.lab_results_skipped} already present)"
     )
+
+
+# --- web app ---------------------------------------------------------------------------------------
+
+
+@app.command()
+def serve(
+    host: Annotated[
+        str | None, typer.Option(help="Address to listen on (default 127.0.0.1, this machine only).")
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default 8000).")] = None,
+    db: Annotated[str | None, typer.Option("--db", help="History database file or URL.")] = None,
+    token_file: Annotated[
+        Path | None, typer.Option(help="File holding the access token (required for a non-loopback host).")
+    ] = None,
+) -> None:
+    """Run the local web app and JSON API (FastAPI + uvicorn)."""
+    try:
+        from b12ms.web.server import run
+        from b12ms.web.settings import WebSettings
+
+        settings = WebSettings.from_env_and_args(host=host, port=port, db=db, token_file=token_file)
+        shown = f"[{settings.host}]" if ":" in settings.host else settings.host
+        typer.echo(f"b12ms {__version__} serving on http://{shown}:{settings.port}/  (Ctrl-C to stop)")
+        run(settings)
+    except ModuleNotFoundError as error:
+        _fail(ConfigError(f"the web app needs the 'web' extra ({error.name} is missing): pip install 'b12ms[web]'"))
+    except B12msError as error:
+        _fail(error)

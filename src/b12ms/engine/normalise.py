@@ -8,6 +8,7 @@ that match nothing are kept as unknown terms and reported back as findings.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
@@ -75,7 +76,7 @@ class Facts:
 
 
 def _match_terms(
-    kb: Knowledge, kind: VocabularyKind, names: tuple[str, ...], path: str, unknown: list[UnknownTerm]
+    kb: Knowledge, kind: VocabularyKind, names: Sequence[str], path: str, unknown: list[UnknownTerm]
 ) -> list[str]:
     found: list[str] = []
     for index, name in enumerate(names):
@@ -221,7 +222,7 @@ def normalise(snapshot: PatientSnapshot, kb: Knowledge, as_of: date) -> Facts:
     if problems:
         raise InputError(problems)
 
-    groups: list[tuple[VocabularyKind, tuple[str, ...], str]] = [
+    groups: list[tuple[VocabularyKind, Sequence[str], str]] = [
         ("condition", snapshot.conditions, "conditions"),
         ("surgery", snapshot.surgery, "surgery"),
         ("medication", snapshot.medications, "medications"),

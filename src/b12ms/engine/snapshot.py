@@ -10,15 +10,33 @@ from __future__ import annotations
 
 import math
 from datetime import date
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 __all__ = ["Dose", "LabResult", "PatientSnapshot", "ReferenceRange", "Supplement"]
 
 
+def _date_text(value: Any) -> Any:
+    # Input models are strict (no number read as a date, no false read as 0); dates arrive as
+    # ISO text from JSON and are parsed here, so "2026-10-01" passes and 0 or "01/10/2026" fail.
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date written YYYY-MM-DD") from None
+    raise ValueError("must be a date written YYYY-MM-DD")
+
+
+IsoDate = Annotated[date, BeforeValidator(_date_text)]
+
+
 class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    # strict: JSON types must be the right ones (true is not 1, "150" is not 150); a person's
+    # data is checked, never coerced.
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, strict=True)
 
 
 def _finite_non_negative(value: float) -> float:
@@ -40,8 +58,8 @@ class Supplement(_Input):
     name: str = Field(min_length=1)
     dose_per_day: Dose | None = None
     route: Literal["oral", "sublingual", "intramuscular"] | None = None
-    started: date | None = None
-    last_taken: date | None = None
+    started: IsoDate | None = None
+    last_taken: IsoDate | None = None
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> Supplement:
@@ -68,7 +86,7 @@ class ReferenceRange(_Input):
 
 class LabResult(_Input):
     analyte: str = Field(min_length=1)
-    date: date
+    date: IsoDate
     value: float | None = None
     unit: str | None = None
     result: str | None = Field(None, description="For qualitative tests, e.g. positive / negative")
@@ -91,7 +109,7 @@ class LabResult(_Input):
 class PatientSnapshot(_Input):
     """Everything b12ms knows about one person at one time. Only the labs' core fields are required."""
 
-    as_of: date | None = None
+    as_of: IsoDate | None = None
     age: int | None = Field(None, ge=16, le=120, description="Years; NICE NG239 covers people aged 16 and over")
     sex: Literal["female", "male", "other", "unknown"] | None = None
     ms: Literal["no", "suspected", "diagnosed"] | None = None
@@ -99,11 +117,11 @@ class PatientSnapshot(_Input):
     breastfeeding: bool | None = None
     black_family_background: bool | None = None
     diet: str | None = None
-    conditions: tuple[str, ...] = ()
-    surgery: tuple[str, ...] = ()
-    medications: tuple[str, ...] = ()
-    supplements: tuple[Supplement, ...] = ()
-    exposures: tuple[str, ...] = ()
-    symptoms: tuple[str, ...] = ()
-    signs: tuple[str, ...] = ()
-    labs: tuple[LabResult, ...] = ()
+    conditions: list[str] = Field(default_factory=list)
+    surgery: list[str] = Field(default_factory=list)
+    medications: list[str] = Field(default_factory=list)
+    supplements: list[Supplement] = Field(default_factory=list)
+    exposures: list[str] = Field(default_factory=list)
+    symptoms: list[str] = Field(default_factory=list)
+    signs: list[str] = Field(default_factory=list)
+    labs: list[LabResult] = Field(default_factory=list)
