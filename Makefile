@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: run test system-deps lint typecheck unit docs docs-check bench clean
+.PHONY: run system-deps-run test system-deps lint typecheck unit docs docs-check bench clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "b12ms needs Python 3.11 or newer"'
@@ -15,16 +15,22 @@ $(BIN)/python:
 
 # Reinstall only when the package metadata changes.
 $(VENV)/.installed-run: pyproject.toml | $(BIN)/python
-	$(PIP) install -e .
+	$(PIP) install -e '.[web]'
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(PIP) install -e '.[dev]'
 	touch $@
 
-run: $(VENV)/.installed-run
-	@echo "b12ms: assessing examples/ms-vegan-metformin.json (see README for more examples)"
-	$(BIN)/b12ms assess examples/ms-vegan-metformin.json
+# The web app on 127.0.0.1:8000 with the history in the user's data folder (embedded SQLite).
+# PORT=8080 make run to change the port.
+PORT ?= 8000
+run: $(VENV)/.installed-run system-deps-run
+	$(BIN)/b12ms serve --port $(PORT)
+
+# WeasyPrint's libraries for the PDF report (the only system packages the app itself needs).
+system-deps-run:
+	bash scripts/system-deps.sh --run
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

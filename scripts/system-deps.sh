@@ -6,8 +6,13 @@
 #   fonts-dejavu-core   a local font for pages and PDFs (no web fonts)
 #   java (headless JRE) the Spark engine of `b12ms screen`
 set -euo pipefail
-wanted=(chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
-command -v java >/dev/null 2>&1 || wanted+=(openjdk-17-jre-headless)
+# --run: only what the app needs to run (PDF layout and a font); default: everything tests need.
+if [ "${1:-}" = "--run" ]; then
+  wanted=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
+else
+  wanted=(chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
+  command -v java >/dev/null 2>&1 || wanted+=(openjdk-17-jre-headless)
+fi
 missing=()
 for pkg in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -39,6 +39,13 @@ class Format(StrEnum):
     markdown = "markdown"
 
 
+class AssessFormat(StrEnum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+    fhir = "fhir"
+
+
 class TextOrJson(StrEnum):
     text = "text"
     json = "json"
@@ -103,28 +110,48 @@ def main_callback(
 
 @app.command()
 def assess(
-    file: Annotated[str, typer.Argument(help="Patient snapshot JSON file, or - for standard input.")],
-    output_format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    file: Annotated[str, typer.Argument(help="Patient snapshot JSON file (or a FHIR Bundle with --fhir), or -.")],
+    output_format: Annotated[
+        AssessFormat, typer.Option("--format", "-f", help="Output format (fhir: a FHIR R4 collection Bundle).")
+    ] = AssessFormat.text,
     as_of: Annotated[
-        str | None,
-        typer.Option(help="Assessment date (YYYY-MM-DD); default: the snapshot's as_of, else today."),
+        str | None, typer.Option(help="Assessment date (YYYY-MM-DD); default: the snapshot's as_of, else today.")
     ] = None,
+    fhir: Annotated[bool, typer.Option("--fhir", help="FILE is FHIR R4 (a Bundle or a list of resources).")] = False,
 ) -> None:
-    """Assess one person's B12 status from a snapshot (facts and lab results)."""
+    """Assess one person's B12 status from a snapshot (facts and lab results) or FHIR resources."""
     from b12ms.engine import PatientSnapshot
     from b12ms.engine import assess as run_assessment
     from b12ms.inputs import validate_input
 
+    mapping = None
     try:
-        snapshot = validate_input(PatientSnapshot, _read_json(file))
-        when = _parse_date(as_of, "--as-of") if as_of else (snapshot.as_of or date.today())
+        data = _read_json(file)
         kb = _knowledge()
-        result = run_assessment(snapshot, kb, when)
+        if fhir:
+            from b12ms.fhir import assess_fhir
+
+            when = _parse_date(as_of, "--as-of") if as_of else date.today()
+            fhir_result = assess_fhir(data, kb, when)
+            result, mapping = fhir_result.assessment, fhir_result.mapping
+        else:
+            snapshot = validate_input(PatientSnapshot, data)
+            when = _parse_date(as_of, "--as-of") if as_of else (snapshot.as_of or date.today())
+            result = run_assessment(snapshot, kb, when)
+        if output_format is AssessFormat.fhir:
+            from datetime import UTC, datetime
+
+            from b12ms.fhir import assessment_to_bundle
+
+            _emit_json(assessment_to_bundle(result, kb, recorded=datetime.now(UTC), mapping=mapping))
+            return
+    except ModuleNotFoundError as error:
+        _fail(ConfigError(f"FHIR needs the 'fhir' extra ({error.name} is missing): pip install 'b12ms[fhir]'"))
     except B12msError as error:
         _fail(error)
-    if output_format is Format.json:
+    if output_format is AssessFormat.json:
         typer.echo(result.model_dump_json(indent=2))
-    elif output_format is Format.markdown:
+    elif output_format is AssessFormat.markdown:
         from b12ms.render.assessment_text import render_markdown
 
         typer.echo(render_markdown(result, kb))
@@ -423,3 +450,71 @@ def serve(
         _fail(ConfigError(f"the web app needs the 'web' extra ({error.name} is missing): pip install 'b12ms[web]'"))
     except B12msError as error:
         _fail(error)
+
+
+@app.command("cds-serve")
+def cds_serve(
+    host: Annotated[
+        str, typer.Option(help="Address to listen on (loopback unless issuers are trusted).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8010,
+    public_url: Annotated[
+        str | None, typer.Option(help="The URL EHRs call (the JWT audience); default http://HOST:PORT.")
+    ] = None,
+    trusted_issuer: Annotated[
+        list[str] | None,
+        typer.Option(help="ISSUER=JWKS_FILE_OR_URL; repeat for several EHRs. Without any, loopback callers only."),
+    ] = None,
+    db: Annotated[str | None, typer.Option("--db", help="Store for card feedback (file or URL).")] = None,
+) -> None:
+    """Run the CDS Hooks 2.0 service on its own (discovery, patient-view, order-select, feedback)."""
+    try:
+        from b12ms.cds.server import parse_trusted_issuers, run_cds_server
+        from b12ms.cds.settings import CdsSettings
+        from b12ms.web.secret import store_url_for
+
+        settings = CdsSettings(
+            public_base_url=public_url or f"http://{host}:{port}",
+            trusted_issuers=parse_trusted_issuers(trusted_issuer or []),
+            store_url=store_url_for(db),
+        )
+        typer.echo(f"b12ms CDS Hooks service on http://{host}:{port}/cds-services  (Ctrl-C to stop)")
+        run_cds_server(settings, host=host, port=port)
+    except ModuleNotFoundError as error:
+        _fail(ConfigError(f"the CDS service needs the 'fhir' extra ({error.name} is missing)"))
+    except B12msError as error:
+        _fail(error)
+
+
+@app.command()
+def report(
+    file: Annotated[str, typer.Argument(help="Patient snapshot JSON file, or - for standard input.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the report.")],
+    html: Annotated[bool, typer.Option("--html", help="Write HTML instead of PDF.")] = False,
+    as_of: Annotated[str | None, typer.Option(help="Assessment date (YYYY-MM-DD).")] = None,
+) -> None:
+    """Write the doctor-ready report (PDF, or HTML with --html) for one snapshot."""
+    from b12ms.engine import PatientSnapshot
+    from b12ms.engine import assess as run_assessment
+    from b12ms.inputs import validate_input
+
+    try:
+        snapshot = validate_input(PatientSnapshot, _read_json(file))
+        when = _parse_date(as_of, "--as-of") if as_of else (snapshot.as_of or date.today())
+        kb = _knowledge()
+        result = run_assessment(snapshot, kb, when)
+        from b12ms.report.render import render_report_html, render_report_pdf
+
+        if html:
+            output.write_text(render_report_html(snapshot, result, kb, generated_on=date.today()), encoding="utf-8")
+        else:
+            output.write_bytes(render_report_pdf(snapshot, result, kb, generated_on=date.today()))
+    except ModuleNotFoundError as error:
+        _fail(
+            ConfigError(f"the report needs the 'report' extra ({error.name} is missing): pip install 'b12ms[report]'")
+        )
+    except OSError as error:
+        _fail(ConfigError(f"cannot write {output}: {error.strerror}"))
+    except B12msError as error:
+        _fail(error)
+    typer.echo(f"wrote {output}")

@@ -116,3 +116,21 @@ def test_diet_with_an_unknown_ndb_number_names_the_item(tmp_path):
     code, _, err = invoke("diet", str(path))
     assert code == 2
     assert "meals[0].items[0].food" in err
+
+
+def test_report_writes_a_pdf(tmp_path):
+    target = tmp_path / "report.pdf"
+    code, out, _ = invoke("report", str(EXAMPLES / "ms-vegan-metformin.json"), "-o", str(target))
+    assert code == 0
+    assert target.read_bytes().startswith(b"%PDF")
+
+
+def test_assess_fhir_bundle_in_and_out(tmp_path):
+    bundle = Path(__file__).resolve().parents[1] / "fhir" / "fixtures" / "ms-biotin-collection.json"
+    code, out, _ = invoke("assess", "--fhir", str(bundle), "--as-of", "2026-11-01", "-f", "fhir")
+    assert code == 0
+    document = json.loads(out)
+    assert document["resourceType"] == "Bundle"
+    assert document["type"] == "collection"
+    kinds = {entry["resource"]["resourceType"] for entry in document["entry"]}
+    assert {"RiskAssessment", "Provenance"} <= kinds

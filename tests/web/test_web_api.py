@@ -230,6 +230,8 @@ def test_interactive_docs_are_off_but_the_schema_is_served(client: TestClient) -
     schema = client.get("/openapi.json").json()
     assert "/api/v1/assess" in schema["paths"]
     for path, operations in schema["paths"].items():
+        if path.startswith("/cds-services"):
+            continue  # CDS Hooks routes document their own statuses (tests/cds)
         for method, operation in operations.items():
             documented = set(operation["responses"])
             expected = {"500"} if path == "/healthz" else {"400", "401", "422", "500"}

@@ -16,6 +16,8 @@ itself is served at ``/openapi.json``.
 from __future__ import annotations
 
 import inspect
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
@@ -27,7 +29,7 @@ from b12ms.web.access_log import AccessLogMiddleware
 from b12ms.web.api import api_router, health_router
 from b12ms.web.errors import InternalErrorMiddleware, install_error_handlers
 from b12ms.web.security import SecurityMiddleware
-from b12ms.web.settings import WebSettings
+from b12ms.web.settings import WebSettings, is_loopback
 
 __all__ = ["create_app"]
 
@@ -42,22 +44,37 @@ NO_TELEMETRY = {"tracing": False, "metrics": False, "logs": False, "operation_sp
 provider is configured in the environment; b12ms sends nothing anywhere, so all are off."""
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    context = getattr(app.state, "pages_context", None)
+    if context is not None:
+        context.close()  # the history store's connections
+
+
 def create_app(
     settings: WebSettings,
     *,
     knowledge: Knowledge | None = None,
     foods: FoodTable | None = None,
     intakes: Intakes | None = None,
+    secret: bytes | None = None,
+    pages: bool = True,
+    cds: bool = True,
 ) -> FastAPI:
-    """A new app serving the JSON API under ``/api/v1`` and ``/healthz``.
+    """A new app serving the pages, the JSON API under ``/api/v1`` and ``/healthz``.
 
     ``knowledge``, ``foods`` and ``intakes`` default to the packaged data; pass already loaded
-    ones to share them between apps (tests build many apps from one load).
+    ones to share them between apps (tests build many apps from one load). ``secret`` signs CSRF
+    tokens, sign-in cookies and the answers a result page carries; ``b12ms serve`` passes a
+    stable one kept beside the database (:func:`b12ms.web.secret.load_or_create_secret`), and
+    without it a random one is made per app.
     """
     options: dict[str, Any] = {}
     if "telemetry" in inspect.signature(FastAPI.__init__).parameters:
         options["telemetry"] = NO_TELEMETRY
     app = FastAPI(
+        lifespan=_lifespan,
         title="b12ms",
         version=__version__,
         description=DESCRIPTION,
@@ -74,6 +91,34 @@ def create_app(
     install_error_handlers(app)
     app.include_router(health_router)
     app.include_router(api_router)
+    if pages:
+        from b12ms.web.pages import PagesContext, create_pages_router, mount_static
+        from b12ms.web.secret import store_url_for
+
+        context = PagesContext(
+            kb=app.state.knowledge,
+            foods=app.state.foods,
+            intakes=app.state.intakes,
+            store_url=store_url_for(settings.db),
+            csrf_secret=secret,
+            access_token=settings.token,
+        )
+        app.include_router(create_pages_router(context))
+        mount_static(app)
+        app.state.pages_context = context
+    # CDS Hooks needs a URL EHRs can call (the JWT audience): on loopback it is known; on another
+    # host it must be given (--public-url, https), else the CDS routes stay off.
+    if cds and (settings.public_url or is_loopback(settings.host)):
+        from b12ms.cds.app import create_cds_router
+        from b12ms.cds.settings import CdsSettings
+        from b12ms.web.secret import store_url_for
+
+        shown = f"[{settings.host}]" if ":" in settings.host else settings.host
+        cds_settings = CdsSettings(
+            public_base_url=settings.public_url or f"http://{shown}:{settings.port}",
+            store_url=store_url_for(settings.db),
+        )
+        app.include_router(create_cds_router(cds_settings, knowledge=app.state.knowledge))
 
     # add_middleware wraps what is already there, so the last added runs first.
     app.add_middleware(InternalErrorMiddleware)

@@ -34,6 +34,10 @@ SECURITY_HEADERS: tuple[tuple[str, str], ...] = (
 )
 
 EXEMPT_PATHS = frozenset({"/healthz"})
+BEARER_PREFIXES = ("/api/", "/openapi.json")
+"""Machine routes that need the bearer token. Pages check access themselves (a login form sets an
+HttpOnly cookie, :mod:`b12ms.web.pages.guard`); ``/cds-services`` checks the EHR's signed JWT (or
+allows loopback callers only, :mod:`b12ms.cds.auth`); ``/static`` holds only public CSS/JS."""
 
 
 def bearer_token_matches(authorization: str | None, token: str) -> bool:
@@ -55,7 +59,10 @@ class SecurityMiddleware:
         self._exempt = frozenset(exempt_paths)
 
     def _authorised(self, scope: Scope, token: str) -> bool:
-        return scope["path"] in self._exempt or bearer_token_matches(Headers(scope=scope).get("authorization"), token)
+        path = scope["path"]
+        if path in self._exempt or not path.startswith(BEARER_PREFIXES):
+            return True
+        return bearer_token_matches(Headers(scope=scope).get("authorization"), token)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -25,8 +25,12 @@ def build_server(
 ) -> uvicorn.Server:
     """A configured uvicorn server (not started); ``log_config=None`` leaves logging alone (tests)."""
     check_bind(settings.host, settings.token)
+    if app is None:
+        from b12ms.web.secret import load_or_create_secret
+
+        app = create_app(settings, secret=load_or_create_secret())
     config = uvicorn.Config(
-        app if app is not None else create_app(settings),
+        app,
         host=settings.host,
         port=settings.port,
         log_config=log_config,

@@ -58,6 +58,8 @@ class WebSettings:
     db: str | None = None
     """A store path or URL; None lets the store choose its default location."""
     token: str | None = field(default=None, repr=False)
+    public_url: str | None = None
+    """The URL EHRs use to reach the CDS services (the JWT audience); default http://host:port."""
 
     def __post_init__(self) -> None:
         if isinstance(self.port, bool) or not isinstance(self.port, int) or not 0 <= self.port <= 65535:
