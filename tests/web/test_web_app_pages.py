@@ -51,3 +51,26 @@ def test_static_assets_are_served_locally(loaded):
     assert css.status_code == 200
     assert "http://" not in css.text
     assert "https://" not in css.text
+
+
+def test_a_saved_assessment_has_a_stable_pdf_link(loaded, tmp_path):
+    import json
+    from pathlib import Path
+
+    import b12ms
+    from b12ms.store import open_store
+
+    url = f"sqlite:///{tmp_path / 'h.db'}"
+    example = Path(__file__).resolve().parents[2] / "examples" / "ms-vegan-metformin.json"
+    snapshot = b12ms.parse_snapshot(json.loads(example.read_text()))
+    assessment = b12ms.assess(snapshot, loaded.knowledge, snapshot.as_of)
+    with open_store(url) as store:
+        person = store.add_person("Pat")
+        saved = store.save_assessment(person.id, snapshot, assessment, loaded.knowledge)
+    app = create_app(WebSettings(db=url), knowledge=loaded.knowledge, foods=loaded.foods, intakes=loaded.intakes)
+    with TestClient(app) as client:
+        response = client.get(f"/assessments/{saved.id}/report.pdf")
+        assert response.status_code == 200
+        assert response.headers["content-type"] == "application/pdf"
+        assert response.content.startswith(b"%PDF")
+        assert client.get("/assessments/999999/report.pdf").status_code == 404

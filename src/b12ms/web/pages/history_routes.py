@@ -164,8 +164,11 @@ def add_history_routes(router: APIRouter, ctx: PagesContext) -> None:
         }
         return render_page(request, ctx, "saved.html.j2", data)
 
+    @router.get("/assessments/{saved_ref}/report.pdf", include_in_schema=False)
     @router.post("/history/assessments/{saved_ref}/pdf", include_in_schema=False)
     def saved_pdf(request: Request, saved_ref: str) -> Response:
+        # GET /assessments/{id}/report.pdf is the stable link to a saved result's report (reading
+        # it changes nothing, so it needs no CSRF token; the sign-in check still applies).
         saved_id = _person_id(saved_ref)
         try:
             if saved_id is None:
