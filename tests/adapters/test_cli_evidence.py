@@ -120,7 +120,7 @@ def test_diet_with_an_unknown_ndb_number_names_the_item(tmp_path):
 
 def test_report_writes_a_pdf(tmp_path):
     target = tmp_path / "report.pdf"
-    code, out, _ = invoke("report", str(EXAMPLES / "ms-vegan-metformin.json"), "-o", str(target))
+    code, _, _ = invoke("report", str(EXAMPLES / "ms-vegan-metformin.json"), "-o", str(target))
     assert code == 0
     assert target.read_bytes().startswith(b"%PDF")
 
