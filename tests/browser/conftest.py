@@ -81,8 +81,10 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     context.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    # Module scope, not session: Playwright's sync API keeps an asyncio loop running in the main
+    # thread while it lives, which breaks every later test that calls asyncio.run (TestClient).
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
         yield chromium
