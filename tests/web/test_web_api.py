@@ -236,3 +236,21 @@ def test_interactive_docs_are_off_but_the_schema_is_served(client: TestClient) -
             documented = set(operation["responses"])
             expected = {"500"} if path == "/healthz" else {"400", "401", "422", "500"}
             assert expected <= documented, (method, path)
+
+
+def test_fhir_bundles_are_assessed_through_the_api(client: TestClient) -> None:
+    import json
+    from pathlib import Path
+
+    bundle = json.loads(
+        (Path(__file__).resolve().parents[1] / "fhir" / "fixtures" / "ms-biotin-collection.json").read_text()
+    )
+    response = client.post("/api/v1/fhir/assess?as_of=2026-11-01", json=bundle)
+    assert response.status_code == 200
+    assert "biotin_interference" in {flag["id"] for flag in response.json()["flags"]}
+    as_fhir = client.post("/api/v1/fhir/assess?as_of=2026-11-01&format=fhir", json=bundle)
+    assert as_fhir.status_code == 200
+    assert as_fhir.json()["resourceType"] == "Bundle"
+    broken = client.post("/api/v1/fhir/assess", json={"resourceType": "Bundle", "type": "collection", "entry": [1]})
+    assert broken.status_code == 422
+    assert broken.json()["problems"][0]["path"].startswith("Bundle.entry[0]")

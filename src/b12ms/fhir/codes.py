@@ -1,5 +1,5 @@
-"""The code table: which FHIR codings b12ms recognises, built from the knowledge (and, until the lead
-moves them there, from ``fhir/data/fhir_codes.toml``).
+"""The code table: which FHIR codings b12ms recognises, built from the knowledge (``analytes.toml``,
+``vocabulary.toml`` and ``fhir_codes.toml``, all under ``knowledge/data`` and its content hash).
 
 Lab codes come from ``analytes.toml`` (LOINC and SNOMED CT per analyte); condition and medicine
 codes from the ``codes`` of vocabulary terms (``system|code``); MS, pregnancy, route and
@@ -16,7 +16,6 @@ import tomllib
 import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any, Literal, cast
 
 from b12ms.errors import KnowledgeError
@@ -136,11 +135,13 @@ def _codes(items: Iterable[str], where: str) -> frozenset[Code]:
 
 
 def _load_data() -> tuple[dict[str, Any], str]:
-    raw = resources.files("b12ms.fhir").joinpath("data", _DATA_FILE).read_bytes()
+    from b12ms.knowledge.loader import DATA_DIR  # in the knowledge folder: covered by its sha256
+
+    raw = (DATA_DIR / _DATA_FILE).read_bytes()
     try:
         return tomllib.loads(raw.decode("utf-8")), hashlib.sha256(raw).hexdigest()
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise KnowledgeError(f"fhir/data/{_DATA_FILE}: {error}") from None
+        raise KnowledgeError(f"knowledge/data/{_DATA_FILE}: {error}") from None
 
 
 def _lab_codes(kb: Knowledge) -> dict[Code, str]:
@@ -165,7 +166,7 @@ def _term_codes(kb: Knowledge, extra: list[dict[str, Any]]) -> dict[Code, tuple[
             for text in term.codes:
                 add(_pair(text, f"vocabulary.toml {term.id}"), kind, term.id, "vocabulary.toml")
     for index, entry in enumerate(extra):
-        where = f"fhir/data/{_DATA_FILE} term_codes[{index}]"
+        where = f"knowledge/data/{_DATA_FILE} term_codes[{index}]"
         kind = cast(VocabularyKind, entry.get("kind"))
         term_id = str(entry.get("term"))
         if kind not in kb.terms or term_id not in kb.terms[kind]:
@@ -189,7 +190,7 @@ def _text_names(kb: Knowledge) -> dict[str, tuple[tuple[tuple[str, ...], Vocabul
 
 def _build(kb: Knowledge) -> CodeTable:
     data, sha = _load_data()
-    where = f"fhir/data/{_DATA_FILE}"
+    where = f"knowledge/data/{_DATA_FILE}"
     try:
         pregnancy = data["pregnancy"]
         ms = {_normalised(str(e["system"]), str(e["code"])): True for e in data["ms_code"]}

@@ -175,3 +175,46 @@ def search_foods(
 def knowledge(kb: KnowledgeDep) -> KnowledgeOut:
     """The knowledge version, its content hash, and every band and threshold with its references."""
     return KnowledgeOut.model_validate(knowledge_summary(kb))
+
+
+@api_router.post(
+    "/fhir/assess",
+    tags=["assessment", "FHIR"],
+    response_model=None,
+    responses={
+        200: {
+            "description": "The Assessment (JSON), or with format=fhir a FHIR R4 collection Bundle",
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        }
+    },
+)
+async def assess_fhir_bundle(
+    request: Request,
+    kb: KnowledgeDep,
+    as_of: Annotated[
+        str | None,
+        Query(pattern=ISO_DATE, json_schema_extra={"format": "date"}, description="Assessment date; default today"),
+    ] = None,
+    format: Annotated[
+        str, Query(pattern="^(json|fhir)$", description="json: the Assessment; fhir: a FHIR R4 Bundle")
+    ] = "json",
+) -> dict[str, object]:
+    """Assess FHIR R4 input (a Bundle or a list of resources), mapped as ``b12ms assess --fhir`` does.
+
+    Unknown codes and units become findings; a malformed resource is a 422 naming its location
+    (``Bundle.entry[3].resource.valueQuantity.unit``).
+    """
+    import json
+    from datetime import UTC, datetime
+
+    from b12ms.fhir import assess_fhir, assessment_to_bundle
+
+    when = _parse_date(as_of, "as_of") if as_of is not None else date.today()
+    try:
+        data = json.loads(await request.body())
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise InputError(Problem("", f"the body is not JSON: {error}")) from None
+    result = assess_fhir(data, kb, when)
+    if format == "fhir":
+        return assessment_to_bundle(result.assessment, kb, recorded=datetime.now(UTC), mapping=result.mapping)
+    return result.assessment.model_dump(mode="json")
