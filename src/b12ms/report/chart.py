@@ -9,7 +9,7 @@ the right because UK laboratories report either unit. Treatment dates are vertic
 level measured after replacement starts cannot be read, and biotin distorts immunoassays.
 
 Elements carry fixed SVG ids (``gid``) so tests can find them: ``band-low``, ``band-indeterminate``,
-``band-normal``, ``lab-series`` and ``treatment-0``, ``treatment-1``... (``tests/report/test_chart.py``).
+``band-normal``, ``lab-series`` and ``treatment-0``, ``treatment-1``... (``tests/report/test_report_chart.py``).
 
 No pyplot: the figure is built with the object API on an Agg canvas created here, so nothing global
 (backend, rcParams, open-figure registry) changes when a report is drawn.
@@ -83,7 +83,7 @@ def lab_history_svg(
     label = analyte_label(kb, analyte)
 
     with rc_context({"svg.fonttype": "path", "svg.hashsalt": "b12ms-report", "font.size": 9}):
-        figure = Figure(figsize=(7.0, 2.9), dpi=100, layout="constrained")
+        figure = Figure(figsize=(7.0, 2.6), dpi=100, layout="constrained")
         FigureCanvasAgg(figure)
         axes = figure.add_subplot()
         values = [p.value for p in series]

@@ -51,6 +51,7 @@ class Fact:
     label: str
     value: str | None = None
     terms: list[Term] = field(default_factory=list)
+    is_list: bool = False
 
 
 @dataclass(frozen=True)
@@ -106,14 +107,14 @@ def _facts(snapshot: PatientSnapshot, kb: Knowledge) -> list[Fact]:
         Fact("Pregnant", _yes_no(s.pregnant)),
         Fact("Breastfeeding", _yes_no(s.breastfeeding)),
         Fact("Black family background", _yes_no(s.black_family_background)),
-        Fact("Diet", terms=_terms(kb, "diet", [s.diet] if s.diet else [])),
-        Fact("Conditions", terms=_terms(kb, "condition", s.conditions)),
-        Fact("Surgery", terms=_terms(kb, "surgery", s.surgery)),
-        Fact("Medicines", terms=_terms(kb, "medication", s.medications)),
-        Fact("Supplements", terms=[_supplement_line(kb, x) for x in s.supplements]),
-        Fact("Exposures", terms=_terms(kb, "exposure", s.exposures)),
-        Fact("Symptoms", terms=_terms(kb, "symptom", s.symptoms)),
-        Fact("Signs found on examination", terms=_terms(kb, "sign", s.signs)),
+        Fact("Diet", is_list=True, terms=_terms(kb, "diet", [s.diet] if s.diet else [])),
+        Fact("Conditions", is_list=True, terms=_terms(kb, "condition", s.conditions)),
+        Fact("Surgery", is_list=True, terms=_terms(kb, "surgery", s.surgery)),
+        Fact("Medicines", is_list=True, terms=_terms(kb, "medication", s.medications)),
+        Fact("Supplements", is_list=True, terms=[_supplement_line(kb, x) for x in s.supplements]),
+        Fact("Exposures", is_list=True, terms=_terms(kb, "exposure", s.exposures)),
+        Fact("Symptoms", is_list=True, terms=_terms(kb, "symptom", s.symptoms)),
+        Fact("Signs found on examination", is_list=True, terms=_terms(kb, "sign", s.signs)),
     ]
 
 

@@ -90,8 +90,11 @@ def check_local_url(url: str) -> None:
 
 
 def local_only_url_fetcher() -> Any:
-    """A WeasyPrint URL fetcher (``weasyprint.urls.URLFetcher``, WeasyPrint 67+) that calls
-    :func:`check_local_url` before it opens anything; a refused URL raises ``RefusedURLError``."""
+    """A WeasyPrint URL fetcher that calls :func:`check_local_url` before it opens anything.
+
+    Subclasses ``weasyprint.urls.URLFetcher`` (WeasyPrint 68+; 70+ recommended, as earlier releases
+    bypass a custom fetcher for ``stylesheets=`` and ``xmp_metadata=``: GHSA-jf6q-chmf-3h3v). A refused
+    URL raises ``RefusedURLError``; redirects are off so an allowed URL cannot bounce elsewhere."""
     from weasyprint.urls import URLFetcher
 
     class LocalOnlyFetcher(URLFetcher):  # type: ignore[misc]
