@@ -518,3 +518,79 @@ def report(
     except B12msError as error:
         _fail(error)
     typer.echo(f"wrote {output}")
+
+
+# --- population screening ------------------------------------------------------------------------
+
+
+@app.command()
+def screen(
+    out: Annotated[Path, typer.Option("--out", help="Folder for persons.parquet/.csv and summary.json/.html.")],
+    as_of: Annotated[str, typer.Option("--as-of", help="Screening date (YYYY-MM-DD).")],
+    omop: Annotated[
+        str | None, typer.Option("--omop", help="OMOP CDM 5.4: a DuckDB file, or a folder of Parquet/CSV tables.")
+    ] = None,
+    omop_url: Annotated[str | None, typer.Option("--omop-url", help="OMOP CDM in any database ibis reaches.")] = None,
+    fhir_ndjson: Annotated[str | None, typer.Option("--fhir-ndjson", help="FHIR Bulk Data NDJSON folder.")] = None,
+    labs: Annotated[str | None, typer.Option("--labs", help="Flat lab table (.csv or .parquet).")] = None,
+    persons: Annotated[str | None, typer.Option("--persons", help="Optional person table for --labs.")] = None,
+    lookback: Annotated[str, typer.Option(help="How far back results count: 365d, 52w, 12m, 1y.")] = "365d",
+    population: Annotated[str, typer.Option(help="ms (people with MS) or all.")] = "ms",
+    engine: Annotated[str, typer.Option(help="duckdb (embedded, default) or spark.")] = "duckdb",
+    spark_master: Annotated[str | None, typer.Option(help="Spark master URL (default local[1]).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress display.")] = False,
+) -> None:
+    """Screen a cohort with the engine's rules on DuckDB (or Spark): who needs a B12 test or follow-up."""
+    from contextlib import nullcontext
+
+    try:
+        from b12ms.screen.api import screen_command
+        from b12ms.screen.progress import rich_progress
+
+        when = _parse_date(as_of, "--as-of")
+        progress: Any = nullcontext(None) if quiet or not sys.stderr.isatty() else rich_progress(_console())
+        with progress as on_progress:
+            result = screen_command(
+                as_of=when,
+                out=out,
+                omop=omop,
+                omop_url=omop_url,
+                fhir_ndjson=fhir_ndjson,
+                labs=labs,
+                persons=persons,
+                lookback=lookback,
+                population=population,
+                engine=engine,
+                spark_master=spark_master,
+                on_progress=on_progress,
+            )
+    except B12msError as error:
+        _fail(error)
+    if not quiet:
+        counts = result.summary.get("by_status", result.summary.get("status", {}))
+        typer.echo(f"screened into {result.out_dir}: {json_line(counts)}")
+
+
+def json_line(value: Any) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+@app.command()
+def synth(
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the cohort to.")],
+    persons: Annotated[int, typer.Option("--persons", min=1, help="How many people.")] = 1000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same cohort).")] = 1,
+    output_format: Annotated[
+        str, typer.Option("--format", help="omop-duckdb, omop-parquet, fhir-ndjson or labs-csv.")
+    ] = "omop-duckdb",
+) -> None:
+    """Make a realistic synthetic cohort (deterministic for a seed) for screening and benchmarks."""
+    try:
+        from b12ms.screen.api import synth_command
+
+        written = synth_command(persons=persons, seed=seed, out=out, output_format=output_format)
+    except B12msError as error:
+        _fail(error)
+    typer.echo(f"wrote {persons} synthetic people to {out} ({output_format}): {json_line(written)}")
