@@ -327,15 +327,10 @@ DbOption = Annotated[
 
 
 def _open_store(db: str | None) -> Any:
-    from b12ms.store import default_db_url, open_store
+    from b12ms.store import open_store
+    from b12ms.store.location import store_url_for
 
-    if db is None:
-        url = default_db_url()
-    elif "://" in db:
-        url = db
-    else:
-        url = f"sqlite:///{Path(db).expanduser().resolve()}"
-    return open_store(url)
+    return open_store(store_url_for(db))
 
 
 @history_app.command("add")

@@ -11,7 +11,7 @@ on open, WAL, foreign keys on, one transaction per write. Needs the ``web`` extr
 """
 
 from b12ms.store.document import FORMAT_ID, FORMAT_VERSION
-from b12ms.store.location import default_db_path, default_db_url
+from b12ms.store.location import default_db_path, default_db_url, store_url_for
 from b12ms.store.migrations import LATEST_VERSION
 from b12ms.store.records import (
     CHART_ANALYTES,
@@ -41,4 +41,5 @@ __all__ = [
     "default_db_path",
     "default_db_url",
     "open_store",
+    "store_url_for",
 ]

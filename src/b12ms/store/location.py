@@ -27,3 +27,12 @@ def default_db_path() -> Path:
 def default_db_url() -> str:
     """The SQLAlchemy URL of :func:`default_db_path`."""
     return URL.create("sqlite", database=str(default_db_path())).render_as_string()
+
+
+def store_url_for(db: str | None) -> str:
+    """A SQLAlchemy URL for a ``--db`` value: a file path or a URL; None means :func:`default_db_url`."""
+    if db is None:
+        return default_db_url()
+    if "://" in db:
+        return db
+    return URL.create("sqlite", database=str(Path(db).expanduser().resolve())).render_as_string()

@@ -12,19 +12,11 @@ import secrets
 from pathlib import Path
 
 from b12ms.errors import ConfigError
+from b12ms.store.location import store_url_for
+
+__all__ = ["default_secret_path", "load_or_create_secret", "store_url_for"]
 
 SECRET_BYTES = 32
-
-
-def store_url_for(db: str | None) -> str:
-    """A SQLAlchemy URL for ``--db`` (a file path or a URL); None means the user's data folder."""
-    from b12ms.store import default_db_url
-
-    if db is None:
-        return default_db_url()
-    if "://" in db:
-        return db
-    return f"sqlite:///{Path(db).expanduser().resolve()}"
 
 
 def default_secret_path() -> Path:
